@@ -1,0 +1,150 @@
+//! The crate's error type: every bad input is an `Err`, never a panic.
+
+use core::fmt;
+
+use crate::backend::Backend;
+
+/// Everything that can go wrong when building or applying a filter.
+///
+/// Each variant carries the sizes or names involved, and its `Display`
+/// message says what was wrong and how to fix it.
+///
+/// ```
+/// use ndarray::Array2;
+/// use simdconv::{convolve2d, Error};
+///
+/// let image = Array2::<f32>::zeros((0, 4));
+/// let kernel = Array2::<f32>::ones((3, 3));
+/// let err = convolve2d(image.view(), kernel.view()).unwrap_err();
+/// assert!(matches!(err, Error::EmptyImage { rows: 0, cols: 4 }));
+/// assert_eq!(err.to_string(), "the image is empty (0 x 4): both sides must be at least 1");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The image has a zero-length axis.
+    EmptyImage {
+        /// Image rows.
+        rows: usize,
+        /// Image columns.
+        cols: usize,
+    },
+    /// The kernel has a zero-length axis.
+    EmptyKernel {
+        /// Kernel rows.
+        rows: usize,
+        /// Kernel columns.
+        cols: usize,
+    },
+    /// `Mode::Valid` needs one input to contain the other (be at least as
+    /// large on both axes), as in `scipy.signal.convolve2d`.
+    ValidModeMismatch {
+        /// Image shape (rows, cols).
+        image: (usize, usize),
+        /// Kernel shape (rows, cols).
+        kernel: (usize, usize),
+    },
+    /// The output array given to `apply_into` has the wrong shape.
+    OutputShape {
+        /// The shape the call produces.
+        expected: (usize, usize),
+        /// The shape that was given.
+        actual: (usize, usize),
+    },
+    /// A size computed from the shapes does not fit in `usize`.
+    ShapeOverflow {
+        /// Image shape (rows, cols).
+        image: (usize, usize),
+        /// Kernel shape (rows, cols).
+        kernel: (usize, usize),
+    },
+    /// A backend name (from `str::parse` or `SIMDCONV_BACKEND`) is not one
+    /// this crate knows.
+    UnknownBackend {
+        /// The name that was given.
+        name: String,
+        /// Whether the name came from the `SIMDCONV_BACKEND` variable.
+        from_env: bool,
+        /// The backends this CPU can run.
+        available: Vec<Backend>,
+    },
+    /// A backend was forced (by `Filter2d::backend` or `SIMDCONV_BACKEND`)
+    /// that this CPU, or this build, cannot run.
+    BackendUnavailable {
+        /// The backend that was asked for.
+        backend: Backend,
+        /// Whether it came from the `SIMDCONV_BACKEND` variable.
+        from_env: bool,
+        /// The backends this CPU can run.
+        available: Vec<Backend>,
+    },
+}
+
+fn list(backends: &[Backend]) -> String {
+    let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+    names.join(", ")
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::EmptyImage { rows, cols } => write!(
+                f,
+                "the image is empty ({rows} x {cols}): both sides must be at least 1"
+            ),
+            Error::EmptyKernel { rows, cols } => write!(
+                f,
+                "the kernel is empty ({rows} x {cols}): both sides must be at least 1"
+            ),
+            Error::ValidModeMismatch { image, kernel } => write!(
+                f,
+                "valid mode needs one input to contain the other, but the image is {} x {} \
+                 and the kernel is {} x {}",
+                image.0, image.1, kernel.0, kernel.1
+            ),
+            Error::OutputShape { expected, actual } => write!(
+                f,
+                "the output array is {} x {} but this call produces {} x {}",
+                actual.0, actual.1, expected.0, expected.1
+            ),
+            Error::ShapeOverflow { image, kernel } => write!(
+                f,
+                "the output size for a {} x {} image and a {} x {} kernel overflows usize",
+                image.0, image.1, kernel.0, kernel.1
+            ),
+            Error::UnknownBackend {
+                name,
+                from_env,
+                available,
+            } => {
+                if *from_env {
+                    write!(f, "SIMDCONV_BACKEND={name:?} is not a backend name")?;
+                } else {
+                    write!(f, "{name:?} is not a backend name")?;
+                }
+                write!(
+                    f,
+                    " (known: {}; available on this CPU: {})",
+                    list(&Backend::ALL),
+                    list(available)
+                )
+            }
+            Error::BackendUnavailable {
+                backend,
+                from_env,
+                available,
+            } => {
+                if *from_env {
+                    write!(f, "SIMDCONV_BACKEND={backend}: ")?;
+                }
+                write!(
+                    f,
+                    "the {backend} backend cannot run on this CPU or build (available: {})",
+                    list(available)
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,349 @@
+//! `Filter2d`: a validated, packed kernel, applied to many images.
+
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
+
+use crate::backend::{self, Backend};
+use crate::border::Border;
+use crate::element::Element;
+use crate::error::Error;
+use crate::geometry::{self, Mode, Operation, Window};
+use crate::pipeline::{self, ColumnMap, Plan};
+
+/// A 2D convolution or correlation kernel, validated and packed once.
+///
+/// Build it with [`Filter2d::convolution`] or [`Filter2d::correlation`],
+/// set the [`Mode`], [`Border`] and optionally a [`Backend`], then
+/// [`apply`](Filter2d::apply) it to any number of images. A filter is
+/// `Send + Sync`: share it between threads freely.
+///
+/// # What it computes
+///
+/// With `g` the kernel, the *effective* kernel `k` is `g` flipped on both
+/// axes for convolution and `g` itself for correlation. Output position
+/// `(y, x)` of the full output is
+///
+/// ```text
+/// out[y][x] = sum over i in 0..kh, j in 0..kw of k[i][j] * f~[y + i - (kh - 1)][x + j - (kw - 1)]
+/// ```
+///
+/// where `f~` is the image extended by the border. `Same` and `Valid` return
+/// a window of this (see [`Mode`]).
+///
+/// # Order of operations
+///
+/// Every backend computes each output as `k[0][0] * x`, then adds
+/// `k[i][j] * x` for the other taps in row-major order (kernel rows top to
+/// bottom, taps left to right), each product rounded before it is added and
+/// integers wrapping. Float results are therefore identical, bit for bit,
+/// on every backend and thread count. (In `Valid` mode with a kernel larger
+/// than the image, the roles swap as in SciPy: the image becomes the kernel.)
+///
+/// ```
+/// use ndarray::array;
+/// use simdconv::{Border, Filter2d, Mode};
+///
+/// let image = array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
+/// let kernel = array![[1.0f32, 0.0], [0.0, -1.0]];
+/// let filter = Filter2d::correlation(kernel.view())?
+///     .mode(Mode::Same)
+///     .border(Border::Replicate);
+/// let out = filter.apply(image.view())?;
+/// assert_eq!(out, array![[-4.0f32, -4.0, -3.0], [-1.0, -1.0, 0.0]]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Filter2d<T: Element> {
+    taps: Vec<T>,
+    kh: usize,
+    kw: usize,
+    op: Operation,
+    mode: Mode,
+    border: Border<T>,
+    backend: Option<Backend>,
+}
+
+impl<T: Element> Filter2d<T> {
+    /// A convolution filter (`scipy.signal.convolve2d`): full mode, zero
+    /// border, automatic backend until set otherwise.
+    ///
+    /// The kernel may have any strides; it is copied (flipped) here.
+    /// An empty kernel is [`Error::EmptyKernel`].
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::Filter2d;
+    /// let f = Filter2d::convolution(&array![[1i64, 2], [3, 4]])?;
+    /// assert_eq!(f.apply(&array![[1i64]])?, array![[1, 2], [3, 4]]);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn convolution<'a, K>(kernel: K) -> Result<Self, Error>
+    where
+        K: AsArray<'a, T, Ix2>,
+        T: 'a,
+    {
+        Self::new(kernel.into(), Operation::Convolution)
+    }
+
+    /// A correlation filter (`scipy.signal.correlate2d`): full mode, zero
+    /// border, automatic backend until set otherwise.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::Filter2d;
+    /// let f = Filter2d::correlation(&array![[1i64, 2], [3, 4]])?;
+    /// assert_eq!(f.apply(&array![[1i64]])?, array![[4, 3], [2, 1]]);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn correlation<'a, K>(kernel: K) -> Result<Self, Error>
+    where
+        K: AsArray<'a, T, Ix2>,
+        T: 'a,
+    {
+        Self::new(kernel.into(), Operation::Correlation)
+    }
+
+    /// A filter for either operation.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Filter2d, Operation};
+    /// let f = Filter2d::new(array![[2.0f64]].view(), Operation::Correlation)?;
+    /// assert_eq!(f.operation(), Operation::Correlation);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn new(kernel: ArrayView2<'_, T>, op: Operation) -> Result<Self, Error> {
+        let (kh, kw) = kernel.dim();
+        if kh == 0 || kw == 0 {
+            return Err(Error::EmptyKernel { rows: kh, cols: kw });
+        }
+        let taps: Vec<T> = match op {
+            Operation::Convolution => kernel.slice(s![..;-1, ..;-1]).iter().copied().collect(),
+            Operation::Correlation => kernel.iter().copied().collect(),
+        };
+        Ok(Filter2d {
+            taps,
+            kh,
+            kw,
+            op,
+            mode: Mode::Full,
+            border: Border::Constant(T::zero()),
+            backend: None,
+        })
+    }
+
+    /// Sets the output mode (default [`Mode::Full`]).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the border (default `Border::Constant(0)`).
+    pub fn border(mut self, border: Border<T>) -> Self {
+        self.border = border;
+        self
+    }
+
+    /// Forces a backend. If this CPU cannot run it, every `apply` returns
+    /// [`Error::BackendUnavailable`]. Without it, a filter runs on
+    /// `SIMDCONV_BACKEND` if set, else on [`Backend::detect`].
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Backend, Filter2d};
+    /// let f = Filter2d::convolution(&array![[1.0f32, 2.0]])?.backend(Backend::Scalar);
+    /// assert_eq!(f.resolved_backend()?, Backend::Scalar);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// The kernel's shape, `(rows, cols)`.
+    pub fn kernel_shape(&self) -> (usize, usize) {
+        (self.kh, self.kw)
+    }
+
+    /// Convolution or correlation.
+    pub fn operation(&self) -> Operation {
+        self.op
+    }
+
+    /// The output mode.
+    pub fn output_mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The border.
+    pub fn border_kind(&self) -> Border<T> {
+        self.border
+    }
+
+    /// The backend `apply` will run on, or the error it will return.
+    pub fn resolved_backend(&self) -> Result<Backend, Error> {
+        match self.backend {
+            Some(b) => b.check(),
+            None => backend::automatic(),
+        }
+    }
+
+    /// The output shape for an image of shape `image`, or the error
+    /// `apply` would return for it.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::{Filter2d, Mode};
+    /// let f = Filter2d::convolution(&Array2::<f32>::ones((5, 3)))?.mode(Mode::Valid);
+    /// assert_eq!(f.output_shape((10, 10))?, (6, 8));
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn output_shape(&self, image: (usize, usize)) -> Result<(usize, usize), Error> {
+        self.mode.output_shape(image, (self.kh, self.kw), self.op)
+    }
+
+    /// Filters `image` (any strides) into a new array.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Filter2d, Mode};
+    /// let f = Filter2d::convolution(&array![[1i32, 1, 1]])?.mode(Mode::Valid);
+    /// assert_eq!(f.apply(&array![[1i32, 2, 3, 4]])?, array![[6, 9]]);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn apply<'a, V>(&self, image: V) -> Result<Array2<T>, Error>
+    where
+        V: AsArray<'a, T, Ix2>,
+        T: 'a,
+    {
+        let image = image.into();
+        let shape = self.output_shape(image.dim())?;
+        let mut out = Array2::from_elem(shape, T::zero());
+        self.apply_into(image, out.view_mut())?;
+        Ok(out)
+    }
+
+    /// Filters `image` into `out`, which must have the output shape (any
+    /// strides; elements outside the view are untouched). Nothing is
+    /// allocated in proportion to the image.
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use simdconv::Filter2d;
+    /// let f = Filter2d::correlation(&array![[1.0f64, -1.0]])?;
+    /// let mut out = Array2::zeros((1, 3));
+    /// f.apply_into(&array![[1.0, 3.0]], &mut out)?;
+    /// assert_eq!(out, array![[-1.0, -2.0, 3.0]]);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn apply_into<'a, 'o, V, O>(&self, image: V, out: O) -> Result<(), Error>
+    where
+        V: AsArray<'a, T, Ix2>,
+        T: 'a,
+        O: Into<ArrayViewMut2<'o, T>>,
+    {
+        let image: ArrayView2<'a, T> = image.into();
+        let out: ArrayViewMut2<'o, T> = out.into();
+        let expected = self.output_shape(image.dim())?;
+        if out.dim() != expected {
+            return Err(Error::OutputShape {
+                expected,
+                actual: out.dim(),
+            });
+        }
+        let backend = self.resolved_backend()?;
+        let kernel = T::row_kernel(backend).ok_or_else(|| Error::BackendUnavailable {
+            backend,
+            from_env: false,
+            available: Backend::available(),
+        })?;
+        let window = geometry::window(image.dim(), (self.kh, self.kw), self.mode, self.op)?;
+        match window {
+            Window::Full { shape, offset } => {
+                let plan = Plan {
+                    taps: &self.taps,
+                    kh: self.kh,
+                    kw: self.kw,
+                    border: self.border,
+                    offset,
+                    width: shape.1,
+                    kernel,
+                };
+                // Padded column c reads image column c + offset.1 - (kw - 1).
+                let lead = self.kw as isize - 1 - offset.1 as isize;
+                let columns = ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
+                pipeline::run(&plan, &columns, image, out, 0);
+                Ok(())
+            }
+            Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
+        }
+    }
+
+    /// `Valid` with the kernel containing the image: SciPy swaps the inputs.
+    /// Both operations then equal a valid convolution of the reversed
+    /// effective kernel (as the image) by the image (as the kernel).
+    fn apply_swapped_valid(
+        &self,
+        image: ArrayView2<'_, T>,
+        out: ArrayViewMut2<'_, T>,
+        backend: Backend,
+    ) -> Result<(), Error> {
+        let taps = ArrayView2::from_shape((self.kh, self.kw), &self.taps)
+            .expect("taps hold kh * kw elements");
+        let swapped = Filter2d::convolution(image)?
+            .mode(Mode::Valid)
+            .backend(backend);
+        swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
+    }
+}
+
+/// Full 2D convolution with a zero border, like `scipy.signal.convolve2d(f, g)`.
+///
+/// ```
+/// use ndarray::array;
+/// let h = simdconv::convolve2d(&array![[1i64, 2], [3, 4]], &array![[0i64, 1], [1, 0]])?;
+/// assert_eq!(h, array![[0, 1, 2], [1, 5, 4], [3, 4, 0]]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn convolve2d<'a, 'b, T, V, K>(image: V, kernel: K) -> Result<Array2<T>, Error>
+where
+    T: Element,
+    V: AsArray<'a, T, Ix2>,
+    K: AsArray<'b, T, Ix2>,
+    T: 'a + 'b,
+{
+    let image = image.into();
+    let kernel = kernel.into();
+    if image.is_empty() {
+        return Err(Error::EmptyImage {
+            rows: image.nrows(),
+            cols: image.ncols(),
+        });
+    }
+    Filter2d::convolution(kernel)?.apply(image)
+}
+
+/// Full 2D correlation with a zero border, like `scipy.signal.correlate2d(f, g)`.
+///
+/// ```
+/// use ndarray::array;
+/// let h = simdconv::correlate2d(&array![[1.0f32, 2.0]], &array![[1.0f32, 10.0]])?;
+/// assert_eq!(h, array![[10.0, 21.0, 2.0]]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn correlate2d<'a, 'b, T, V, K>(image: V, kernel: K) -> Result<Array2<T>, Error>
+where
+    T: Element,
+    V: AsArray<'a, T, Ix2>,
+    K: AsArray<'b, T, Ix2>,
+    T: 'a + 'b,
+{
+    let image = image.into();
+    let kernel = kernel.into();
+    if image.is_empty() {
+        return Err(Error::EmptyImage {
+            rows: image.nrows(),
+            cols: image.ncols(),
+        });
+    }
+    Filter2d::correlation(kernel)?.apply(image)
+}

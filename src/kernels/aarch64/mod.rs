@@ -1,0 +1,3 @@
+//! AArch64 backends.
+
+pub(crate) mod neon;

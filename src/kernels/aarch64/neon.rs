@@ -1,0 +1,44 @@
+//! NEON (AArch64 Advanced SIMD): 128-bit vectors. NEON has no 64-bit lane
+//! multiply; `mullo_s64` builds one from 32-bit multiplies, exact modulo 2^64.
+
+use core::arch::aarch64::*;
+
+use crate::backend::Backend;
+use crate::kernels::vector::impl_vector;
+
+impl_vector!(F32x4(float32x4_t): f32, lanes = 4, splat = vdupq_n_f32,
+    load = vld1q_f32 as *const f32, store = vst1q_f32 as *mut f32,
+    add = vaddq_f32, mul = vmulq_f32);
+impl_vector!(F64x2(float64x2_t): f64, lanes = 2, splat = vdupq_n_f64,
+    load = vld1q_f64 as *const f64, store = vst1q_f64 as *mut f64,
+    add = vaddq_f64, mul = vmulq_f64);
+impl_vector!(I32x4(int32x4_t): i32, lanes = 4, splat = vdupq_n_s32,
+    load = vld1q_s32 as *const i32, store = vst1q_s32 as *mut i32,
+    add = vaddq_s32, mul = vmulq_s32);
+impl_vector!(I64x2(int64x2_t): i64, lanes = 2, splat = vdupq_n_s64,
+    load = vld1q_s64 as *const i64, store = vst1q_s64 as *mut i64,
+    add = vaddq_s64, mul = mullo_s64);
+
+/// Wrapping 64-bit multiply: `lo(a) * lo(b) + ((lo(a) * hi(b) + hi(a) *
+/// lo(b)) << 32)`.
+///
+/// # Safety
+/// The CPU supports NEON.
+#[inline(always)]
+unsafe fn mullo_s64(a: int64x2_t, b: int64x2_t) -> int64x2_t {
+    // SAFETY: NEON is available (the caller's contract).
+    unsafe {
+        let a32 = vreinterpretq_u32_s64(a);
+        let b32 = vreinterpretq_u32_s64(b);
+        // (lo(a) * hi(b), hi(a) * lo(b)) in each 64-bit lane, summed pairwise.
+        let cross = vpaddlq_u32(vmulq_u32(a32, vrev64q_u32(b32)));
+        let high = vshlq_n_u64::<32>(cross);
+        let lo = vmlal_u32(high, vmovn_u64(vreinterpretq_u64_s64(a)), vmovn_u64(vreinterpretq_u64_s64(b)));
+        vreinterpretq_s64_u64(lo)
+    }
+}
+
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, feature = "neon", backend = Backend::Neon);

@@ -1,0 +1,128 @@
+//! The register-blocked row kernel, written once over [`Vector`].
+//!
+//! A tile is `R` output rows by `C` vectors of output columns. Its `R x C`
+//! accumulators stay in registers across all `kh x kw` taps; each tap is
+//! splatted once per tile and multiplied into every accumulator, and each
+//! output is stored once. Per output the accumulation order is the scalar
+//! reference's: `acc = k[0] * x`, then `acc = acc + k[t] * x` for the taps
+//! in row-major order.
+
+use super::vector::Vector;
+
+/// Computes the block `out` from `rows` (the contract of
+/// [`RowKernel`](super::RowKernel)), `R` rows and `C` vectors at a time.
+///
+/// # Safety
+///
+/// The CPU supports `V`'s instruction set, and the block satisfies the row
+/// kernel contract, as checked by `check_block` (which returned `kh`,
+/// `width`): every row holds `width + kw - 1 + ROW_SLACK` elements, with
+/// `ROW_SLACK >= V::LANES`, and `taps` holds `kh * kw`.
+#[inline(always)]
+pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    taps: &[V::Elem],
+    kh: usize,
+    kw: usize,
+    width: usize,
+    out: &mut [&mut [V::Elem]],
+) {
+    let n = out.len();
+    let mut y = 0;
+    while y + R <= n {
+        // SAFETY: forwarded contract; rows y..y + R + kh - 1 exist.
+        unsafe { tile_row::<V, R, C>(&rows[y..y + R + kh - 1], taps, kh, kw, width, &mut out[y..y + R]) };
+        y += R;
+    }
+    while y < n {
+        // SAFETY: as above, one row at a time.
+        unsafe { tile_row::<V, 1, C>(&rows[y..y + kh], taps, kh, kw, width, &mut out[y..y + 1]) };
+        y += 1;
+    }
+}
+
+/// One band of `R` output rows, across the whole width.
+#[inline(always)]
+unsafe fn tile_row<V: Vector, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    taps: &[V::Elem],
+    kh: usize,
+    kw: usize,
+    width: usize,
+    out: &mut [&mut [V::Elem]],
+) {
+    let lanes = V::LANES;
+    let mut x = 0;
+    while x + C * lanes <= width {
+        // SAFETY: outputs x..x + C * lanes lie inside the rows.
+        unsafe { tile::<V, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
+        x += C * lanes;
+    }
+    while x + lanes <= width {
+        // SAFETY: as above, one vector.
+        unsafe { tile::<V, R, 1>(rows, taps, kh, kw, x, out, lanes) };
+        x += lanes;
+    }
+    if x < width {
+        // SAFETY: loads reach x + lanes - 1 + kw - 1 < width + kw - 1 +
+        // ROW_SLACK; only the width - x valid outputs are stored.
+        unsafe { tile::<V, R, 1>(rows, taps, kh, kw, x, out, width - x) };
+    }
+}
+
+/// `R x C` vectors of outputs starting at column `x`; stores the first
+/// `store` of the `C * LANES` columns of each row.
+#[inline(always)]
+unsafe fn tile<V: Vector, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    taps: &[V::Elem],
+    kh: usize,
+    kw: usize,
+    x: usize,
+    out: &mut [&mut [V::Elem]],
+    store: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY (for the whole body): the caller guarantees the instruction
+    // set, and that for every row r < R + kh - 1 and tap column j < kw the
+    // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
+    // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
+    // or C == 1), and that the outputs out[y][x..x + store] exist.
+    unsafe {
+        let first = V::splat(taps[0]);
+        let mut acc = [[first; C]; R];
+        for (y, acc_row) in acc.iter_mut().enumerate() {
+            let p = rows[y].as_ptr().add(x);
+            for (c, a) in acc_row.iter_mut().enumerate() {
+                *a = first.mul(V::load(p.add(c * lanes)));
+            }
+        }
+        for i in 0..kh {
+            let mut src = [core::ptr::null::<V::Elem>(); R];
+            for (y, s) in src.iter_mut().enumerate() {
+                *s = rows[y + i].as_ptr().add(x);
+            }
+            let tap_row = &taps[i * kw..(i + 1) * kw];
+            let j0 = usize::from(i == 0);
+            for (j, &k) in tap_row.iter().enumerate().skip(j0) {
+                let t = V::splat(k);
+                for y in 0..R {
+                    for c in 0..C {
+                        acc[y][c] = acc[y][c].add(t.mul(V::load(src[y].add(j + c * lanes))));
+                    }
+                }
+            }
+        }
+        for (y, acc_row) in acc.iter().enumerate() {
+            let p = out[y].as_mut_ptr().add(x);
+            if store == C * lanes {
+                for (c, a) in acc_row.iter().enumerate() {
+                    a.store(p.add(c * lanes));
+                }
+            } else {
+                // C == 1 here: a partial last vector.
+                acc_row[0].store_first(p, store);
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Row kernels: the inner filter loop over contiguous padded rows.
+//!
+//! # The contract every backend implements
+//!
+//! A [`RowKernel`] computes a block of consecutive output rows:
+//!
+//! ```text
+//! out[y][x] = sum over i in 0..kh, j in 0..kw of taps[i * kw + j] * rows[y + i][x + j]
+//! ```
+//!
+//! for `y in 0..out.len()` and `x in 0..width`, where `width` is the length
+//! of every output row and `kh = rows.len() + 1 - out.len()`. `taps` is the
+//! *effective* kernel, row-major: already flipped for convolution. The rows
+//! are padded input rows: the border has already been applied, so a kernel
+//! never tests a border and never walks a stride.
+//!
+//! The accumulation order is the definition of the results' bits: for each
+//! output, `acc = taps[0] * x_0`, then `acc = acc + taps[t] * x_t` for
+//! `t = 1, 2, ...` in row-major tap order (kernel rows top to bottom, taps
+//! left to right), every product rounded before its sum, integers wrapping.
+//! Every backend reproduces this exactly.
+//!
+//! Every input row holds at least `width + kw - 1 + ROW_SLACK` elements: a
+//! vector kernel may load whole vectors past the last sample it needs, and
+//! whatever it finds there only reaches outputs it does not store.
+
+pub(crate) mod scalar;
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub(crate) mod x86;
+
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod aarch64;
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+pub(crate) mod blocked;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+pub(crate) mod vector;
+
+use crate::backend::Backend;
+
+/// Elements of slack after each padded row (enough for a 64-lane vector).
+pub(crate) const ROW_SLACK: usize = 64;
+
+/// Computes `out.len()` output rows from `out.len() + kh - 1` padded rows
+/// (see the module documentation for the exact contract).
+pub type RowKernel<T> = fn(rows: &[&[T]], taps: &[T], kw: usize, out: &mut [&mut [T]]);
+
+/// Checks the contract at a kernel's edge, so its inner loop needs no
+/// checks; returns `(kh, width)`. A violation is a bug in the pipeline.
+#[inline]
+pub(crate) fn check_block<T>(rows: &[&[T]], taps: &[T], kw: usize, out: &[&mut [T]]) -> (usize, usize) {
+    assert!(!out.is_empty() && kw > 0, "row kernel: empty block");
+    assert!(rows.len() >= out.len(), "row kernel: too few input rows");
+    let kh = rows.len() + 1 - out.len();
+    assert_eq!(taps.len(), kh * kw, "row kernel: tap count");
+    let width = out[0].len();
+    assert!(out.iter().all(|o| o.len() == width), "row kernel: ragged output");
+    let need = width + kw - 1 + ROW_SLACK;
+    assert!(rows.iter().all(|r| r.len() >= need), "row kernel: short input row");
+    (kh, width)
+}
+
+macro_rules! select {
+    ($name:ident, $t:ty, $suffix:ident) => {
+        /// The row kernel of `backend` for this element type, if built.
+        pub(crate) fn $name(backend: Backend) -> Option<RowKernel<$t>> {
+            match backend {
+                Backend::Scalar => Some(scalar::row_kernel::<$t>),
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                Backend::Sse2 => Some(x86::sse2::$suffix),
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                Backend::Sse41 => Some(x86::sse41::$suffix),
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                Backend::Avx2 => Some(x86::avx2::$suffix),
+                #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
+                Backend::Avx512 => Some(x86::avx512::$suffix),
+                #[cfg(target_arch = "aarch64")]
+                Backend::Neon => Some(aarch64::neon::$suffix),
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
+}
+
+select!(select_f32, f32, row_f32);
+select!(select_f64, f64, row_f64);
+select!(select_i32, i32, row_i32);
+select!(select_i64, i64, row_i64);
+
+/// Defines a backend's row kernel for one element type: a
+/// `#[target_feature]` function instantiating the blocked kernel with
+/// vector `$vec` and an `R x C` register tile, and the safe entry point
+/// that checks the contract and the CPU once per block.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+macro_rules! row_kernel {
+    ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal,
+     feature = $feature:literal, backend = $backend:expr) => {
+        /// The row kernel for this element type on this backend.
+        pub(crate) fn $name(rows: &[&[$elem]], taps: &[$elem], kw: usize, out: &mut [&mut [$elem]]) {
+            #[target_feature(enable = $feature)]
+            unsafe fn inner(
+                rows: &[&[$elem]],
+                taps: &[$elem],
+                kh: usize,
+                kw: usize,
+                width: usize,
+                out: &mut [&mut [$elem]],
+            ) {
+                // SAFETY: forwarded from the checks below.
+                unsafe { $crate::kernels::blocked::rows::<$vec, $r, $c>(rows, taps, kh, kw, width, out) }
+            }
+            let (kh, width) = $crate::kernels::check_block(rows, taps, kw, out);
+            assert!($backend.is_available(), "row kernel called on a CPU without its features");
+            // SAFETY: the backend is available, so the CPU has every feature
+            // in `$feature`; check_block verified the block contract,
+            // including ROW_SLACK >= the vector's lanes.
+            unsafe { inner(rows, taps, kh, kw, width, out) }
+        }
+    };
+}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+pub(crate) use row_kernel;

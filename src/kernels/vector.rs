@@ -1,0 +1,99 @@
+//! `Vector`: the few operations the blocked kernel needs from a SIMD
+//! register, one implementation per (instruction set, element type).
+//!
+//! Every method is `#[inline(always)]` and `unsafe`: it is only ever inlined
+//! into a `#[target_feature]` wrapper (see `x86/` and `aarch64/`) whose
+//! caller has checked that the CPU supports that instruction set.
+
+use crate::element::Element;
+
+/// A SIMD register of `LANES` elements of type `Elem`.
+///
+/// # Safety
+///
+/// Every method requires that the running CPU supports the instruction set
+/// the implementation is written for; pointer arguments must be valid for
+/// `LANES` elements (`store_first`: `n` elements).
+pub(crate) trait Vector: Copy {
+    /// The element type of each lane.
+    type Elem: Element;
+    /// The number of lanes (at most 64).
+    const LANES: usize;
+
+    /// All lanes set to `x`.
+    unsafe fn splat(x: Self::Elem) -> Self;
+    /// Loads `LANES` elements from `p` (no alignment needed).
+    unsafe fn load(p: *const Self::Elem) -> Self;
+    /// Stores all lanes to `p` (no alignment needed).
+    unsafe fn store(self, p: *mut Self::Elem);
+    /// Lane-wise sum, with the element type's arithmetic.
+    unsafe fn add(self, rhs: Self) -> Self;
+    /// Lane-wise product, with the element type's arithmetic (never fused).
+    unsafe fn mul(self, rhs: Self) -> Self;
+
+    /// Stores the first `n < LANES` lanes to `p`.
+    #[inline(always)]
+    unsafe fn store_first(self, p: *mut Self::Elem, n: usize) {
+        debug_assert!(n < Self::LANES && Self::LANES <= 64);
+        let mut buf = [<Self::Elem as Element>::zero(); 64];
+        // SAFETY: buf holds 64 >= LANES elements; p is valid for n < LANES.
+        unsafe {
+            self.store(buf.as_mut_ptr());
+            core::ptr::copy_nonoverlapping(buf.as_ptr(), p, n);
+        }
+    }
+}
+
+/// Implements `Vector` for a newtype over a register from intrinsics.
+///
+/// `load` / `store` are given as the intrinsic plus the pointer type it
+/// takes; the other operations as the intrinsic (or an `#[inline(always)]`
+/// emulation) to call.
+macro_rules! impl_vector {
+    (
+        $name:ident($reg:ty): $elem:ty, lanes = $lanes:expr,
+        splat = $splat:path,
+        load = $load:path as $lptr:ty,
+        store = $store:path as $sptr:ty,
+        add = $add:path,
+        mul = $mul:path $(,)?
+    ) => {
+        #[derive(Clone, Copy)]
+        #[repr(transparent)]
+        pub(crate) struct $name($reg);
+
+        impl $crate::kernels::vector::Vector for $name {
+            type Elem = $elem;
+            const LANES: usize = $lanes;
+
+            #[inline(always)]
+            unsafe fn splat(x: $elem) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $splat(x as _) })
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $elem) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction
+                // set and p is valid for LANES elements.
+                $name(unsafe { $load(p as $lptr) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $elem) {
+                // SAFETY: as for `load`, writable.
+                unsafe { $store(p as $sptr, self.0) }
+            }
+            #[inline(always)]
+            unsafe fn add(self, rhs: Self) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $add(self.0, rhs.0) })
+            }
+            #[inline(always)]
+            unsafe fn mul(self, rhs: Self) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $mul(self.0, rhs.0) })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_vector;

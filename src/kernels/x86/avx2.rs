@@ -1,0 +1,40 @@
+//! AVX2: 256-bit vectors. 64-bit multiplies are built from `vpmuludq`.
+
+use super::arch::*;
+use crate::backend::Backend;
+use crate::kernels::vector::impl_vector;
+
+impl_vector!(F32x8(__m256): f32, lanes = 8, splat = _mm256_set1_ps,
+    load = _mm256_loadu_ps as *const f32, store = _mm256_storeu_ps as *mut f32,
+    add = _mm256_add_ps, mul = _mm256_mul_ps);
+impl_vector!(F64x4(__m256d): f64, lanes = 4, splat = _mm256_set1_pd,
+    load = _mm256_loadu_pd as *const f64, store = _mm256_storeu_pd as *mut f64,
+    add = _mm256_add_pd, mul = _mm256_mul_pd);
+impl_vector!(I32x8(__m256i): i32, lanes = 8, splat = _mm256_set1_epi32,
+    load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
+    add = _mm256_add_epi32, mul = _mm256_mullo_epi32);
+impl_vector!(I64x4(__m256i): i64, lanes = 4, splat = _mm256_set1_epi64x,
+    load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
+    add = _mm256_add_epi64, mul = mullo_epi64);
+
+/// Wrapping 64-bit multiply from three `vpmuludq` (exact modulo 2^64).
+///
+/// # Safety
+/// The CPU supports AVX2.
+#[inline(always)]
+unsafe fn mullo_epi64(a: __m256i, b: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (the caller's contract).
+    unsafe {
+        let lo = _mm256_mul_epu32(a, b);
+        let cross = _mm256_add_epi64(
+            _mm256_mul_epu32(_mm256_srli_epi64::<32>(a), b),
+            _mm256_mul_epu32(a, _mm256_srli_epi64::<32>(b)),
+        );
+        _mm256_add_epi64(lo, _mm256_slli_epi64::<32>(cross))
+    }
+}
+
+crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
+crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
+crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
+crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, feature = "avx2", backend = Backend::Avx2);

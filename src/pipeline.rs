@@ -1,0 +1,185 @@
+//! The filter pipeline: padded-row ring -> row kernel -> output rows.
+//!
+//! Each padded row the kernel needs is built once, in a ring of
+//! `band + kh - 1` rows: the image row (read through any strides) in the
+//! middle, border columns from a precomputed [`ColumnMap`], border rows by
+//! index mapping. The row kernel then sees only contiguous slices. Scratch
+//! memory is O((band + kh) x output width), never a padded copy of the image.
+
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+
+use crate::border::Border;
+use crate::element::Element;
+use crate::kernels::{RowKernel, ROW_SLACK};
+
+/// Output rows computed per kernel call: the ring holds `BAND_ROWS + kh - 1`
+/// padded rows.
+const BAND_ROWS: usize = 16;
+
+/// Everything about one call that does not depend on which rows are computed.
+pub(crate) struct Plan<'a, T> {
+    /// The effective kernel, row-major (flipped for convolution).
+    pub taps: &'a [T],
+    pub kh: usize,
+    pub kw: usize,
+    pub border: Border<T>,
+    /// Full-output position of the output's first element.
+    pub offset: (usize, usize),
+    /// Output width.
+    pub width: usize,
+    pub kernel: RowKernel<T>,
+}
+
+/// Where each column of a padded row comes from.
+///
+/// A padded row has `width + kw - 1` columns; column `c` reads image column
+/// `c - lead`, mapped through the border. Columns `mid_dst..mid_dst+mid_len`
+/// are a straight copy of image columns `mid_src..`; the others are listed
+/// in `left` (columns `0..mid_dst`) and `right` (the rest), `None` meaning
+/// the constant fill.
+pub(crate) struct ColumnMap {
+    left: Vec<Option<usize>>,
+    mid_dst: usize,
+    mid_src: usize,
+    mid_len: usize,
+    right: Vec<Option<usize>>,
+}
+
+impl ColumnMap {
+    pub(crate) fn new<T>(border: &Border<T>, image_cols: usize, padded_cols: usize, lead: isize) -> Self {
+        // Column c is inside the image for c in lead..lead + image_cols.
+        let clamp = |c: isize| c.clamp(0, padded_cols as isize) as usize;
+        let a = clamp(lead);
+        let b = clamp(lead.saturating_add(image_cols as isize));
+        let map = |c: usize| border.source_index(c as isize - lead, image_cols);
+        ColumnMap {
+            left: (0..a).map(map).collect(),
+            mid_dst: a,
+            mid_src: (a as isize - lead) as usize,
+            mid_len: b - a,
+            right: (b..padded_cols).map(map).collect(),
+        }
+    }
+
+    /// Fills `dst` (one padded row) from image row `src`.
+    fn fill<T: Element>(&self, dst: &mut [T], src: ArrayView1<'_, T>, fill: T) {
+        let pick = |k: &Option<usize>| k.map_or(fill, |k| src[k]);
+        for (d, k) in dst[..self.mid_dst].iter_mut().zip(&self.left) {
+            *d = pick(k);
+        }
+        let mid = &mut dst[self.mid_dst..self.mid_dst + self.mid_len];
+        let src_mid = src.slice(ndarray::s![self.mid_src..self.mid_src + self.mid_len]);
+        match src_mid.as_slice() {
+            Some(s) => mid.copy_from_slice(s),
+            None => {
+                for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
+                    *d = *s;
+                }
+            }
+        }
+        let right_start = self.mid_dst + self.mid_len;
+        for (d, k) in dst[right_start..].iter_mut().zip(&self.right) {
+            *d = pick(k);
+        }
+    }
+}
+
+/// Computes output rows `first_row..first_row + out.nrows()` of the call
+/// described by `plan` into `out` (any strides).
+pub(crate) fn run<T: Element>(
+    plan: &Plan<'_, T>,
+    columns: &ColumnMap,
+    image: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+    first_row: usize,
+) {
+    let (kh, kw, width) = (plan.kh, plan.kw, plan.width);
+    let rows_out = out.nrows();
+    if rows_out == 0 || width == 0 {
+        return;
+    }
+    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
+    let padded = width + kw - 1;
+    let stride = padded + ROW_SLACK;
+    let band = BAND_ROWS.min(rows_out);
+    let slots = band + kh - 1;
+    let mut ring = vec![T::zero(); slots * stride];
+    let mut scratch: Vec<T> = Vec::new();
+    let direct_rows = out.len_of(Axis(1)) == 1 || out.stride_of(Axis(1)) == 1;
+
+    // Padded row r (counted from the first row of the full output) reads
+    // image row r + offset.0 - (kh - 1).
+    let row_lead = plan.offset.0 as isize - (kh as isize - 1);
+    let image_rows = image.nrows();
+    let mut next_row = first_row; // first padded row not yet in the ring
+
+    let mut y = 0;
+    while y < rows_out {
+        let n = band.min(rows_out - y);
+        let start = first_row + y;
+        let end = start + n + kh - 1;
+        for r in next_row.max(start)..end {
+            let slot = r % slots;
+            let dst = &mut ring[slot * stride..slot * stride + padded];
+            match plan.border.source_index(r as isize + row_lead, image_rows) {
+                Some(k) => columns.fill(dst, image.row(k), fill),
+                None => dst.fill(fill),
+            }
+        }
+        next_row = end;
+        let rows: Vec<&[T]> = (start..end)
+            .map(|r| {
+                let slot = r % slots;
+                &ring[slot * stride..(slot + 1) * stride]
+            })
+            .collect();
+        let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
+        if direct_rows {
+            let mut outs: Vec<&mut [T]> = block
+                .rows_mut()
+                .into_iter()
+                .map(|row| row.into_slice().expect("unit-stride row"))
+                .collect();
+            (plan.kernel)(&rows, plan.taps, kw, &mut outs);
+        } else {
+            scratch.resize(band * width, T::zero());
+            let mut outs: Vec<&mut [T]> = scratch.chunks_mut(width).take(n).collect();
+            (plan.kernel)(&rows, plan.taps, kw, &mut outs);
+            for (mut dst, src) in block.rows_mut().into_iter().zip(scratch.chunks(width)) {
+                dst.assign(&ArrayView1::from(src));
+            }
+        }
+        y += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn padded_row(border: Border<i32>, src: &[i32], padded: usize, lead: isize) -> Vec<i32> {
+        let map = ColumnMap::new(&border, src.len(), padded, lead);
+        let mut dst = vec![0; padded];
+        map.fill(&mut dst, ArrayView1::from(src), border.fill().copied().unwrap_or(0));
+        dst
+    }
+
+    #[test]
+    fn column_map_matches_the_border_table() {
+        let src = [1, 2, 3, 4];
+        assert_eq!(padded_row(Border::Constant(9), &src, 8, 2), [9, 9, 1, 2, 3, 4, 9, 9]);
+        assert_eq!(padded_row(Border::Wrap, &src, 8, 2), [3, 4, 1, 2, 3, 4, 1, 2]);
+        assert_eq!(padded_row(Border::Symmetric, &src, 8, 2), [2, 1, 1, 2, 3, 4, 4, 3]);
+        assert_eq!(padded_row(Border::Mirror, &src, 8, 2), [3, 2, 1, 2, 3, 4, 3, 2]);
+        assert_eq!(padded_row(Border::Replicate, &src, 8, 2), [1, 1, 1, 2, 3, 4, 4, 4]);
+    }
+
+    #[test]
+    fn column_map_windows_that_miss_the_image() {
+        let src = [1, 2, 3];
+        // Entirely left of the image, entirely right, and a window inside it.
+        assert_eq!(padded_row(Border::Wrap, &src, 4, 5), [2, 3, 1, 2]);
+        assert_eq!(padded_row(Border::Replicate, &src, 3, -7), [3, 3, 3]);
+        assert_eq!(padded_row(Border::Constant(0), &src, 2, -1), [2, 3]);
+    }
+}
