@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn extreme_indices_do_not_overflow() {
-        for b in [Border::Wrap, Border::Symmetric, Border::Mirror, Border::Replicate] {
+        for b in [Border::<f32>::Wrap, Border::Symmetric, Border::Mirror, Border::Replicate] {
             for i in [isize::MIN, isize::MIN + 1, isize::MAX] {
                 let k = b.source_index(i, usize::MAX / 2).unwrap();
                 assert!(k < usize::MAX / 2);

@@ -125,8 +125,9 @@ mod tests {
 
     #[test]
     fn floats_round_product_before_sum() {
-        // With a fused multiply-add this would be exact (2^-60 survives).
-        let a = 1.0f64 + f64::EPSILON;
+        // a * a = 1 + 2^-29 + 2^-60: rounding the product drops 2^-60,
+        // which a fused multiply-add would keep.
+        let a = 1.0f64 + 2f64.powi(-30);
         let fused = a.mul_add(a, -1.0);
         let reference = a.mul_add_ref(a, -1.0);
         assert_eq!(reference, (a * a) - 1.0);

@@ -55,7 +55,8 @@ impl ColumnMap {
         ColumnMap {
             left: (0..a).map(map).collect(),
             mid_dst: a,
-            mid_src: (a as isize - lead) as usize,
+            // With no overlap (b == a) the copy is empty: read from 0.
+            mid_src: if b > a { (a as isize - lead) as usize } else { 0 },
             mid_len: b - a,
             right: (b..padded_cols).map(map).collect(),
         }
