@@ -103,11 +103,23 @@ mod tests {
     fn api_table_examples_for_a_row_of_four() {
         let s = |v: &[usize]| v.iter().map(|&x| Some(x)).collect::<Vec<_>>();
         assert_eq!(extend(Border::Wrap, 4, -2, 6), s(&[2, 3, 0, 1, 2, 3, 0, 1]));
-        assert_eq!(extend(Border::Symmetric, 4, -2, 6), s(&[1, 0, 0, 1, 2, 3, 3, 2]));
-        assert_eq!(extend(Border::Mirror, 4, -2, 6), s(&[2, 1, 0, 1, 2, 3, 2, 1]));
-        assert_eq!(extend(Border::Replicate, 4, -2, 6), s(&[0, 0, 0, 1, 2, 3, 3, 3]));
+        assert_eq!(
+            extend(Border::Symmetric, 4, -2, 6),
+            s(&[1, 0, 0, 1, 2, 3, 3, 2])
+        );
+        assert_eq!(
+            extend(Border::Mirror, 4, -2, 6),
+            s(&[2, 1, 0, 1, 2, 3, 2, 1])
+        );
+        assert_eq!(
+            extend(Border::Replicate, 4, -2, 6),
+            s(&[0, 0, 0, 1, 2, 3, 3, 3])
+        );
         let c = extend(Border::Constant(9), 4, -2, 6);
-        assert_eq!(c, vec![None, None, Some(0), Some(1), Some(2), Some(3), None, None]);
+        assert_eq!(
+            c,
+            vec![None, None, Some(0), Some(1), Some(2), Some(3), None, None]
+        );
     }
 
     #[test]
@@ -131,7 +143,12 @@ mod tests {
 
     #[test]
     fn extreme_indices_do_not_overflow() {
-        for b in [Border::<f32>::Wrap, Border::Symmetric, Border::Mirror, Border::Replicate] {
+        for b in [
+            Border::<f32>::Wrap,
+            Border::Symmetric,
+            Border::Mirror,
+            Border::Replicate,
+        ] {
             for i in [isize::MIN, isize::MIN + 1, isize::MAX] {
                 let k = b.source_index(i, usize::MAX / 2).unwrap();
                 assert!(k < usize::MAX / 2);

@@ -22,7 +22,9 @@ use crate::kernels::{self, RowKernel};
 /// assert_eq!(i32::MAX.mul_add_ref(2, 1), -1); // 1 + MAX * 2 wraps around
 /// assert_eq!(<f64 as Element>::mul_add_ref(1.5, 2.0, 0.25), 3.25);
 /// ```
-pub trait Element: Copy + Debug + Default + PartialEq + Send + Sync + 'static + sealed::Sealed {
+pub trait Element:
+    Copy + Debug + Default + PartialEq + Send + Sync + 'static + sealed::Sealed
+{
     /// The additive identity, the default fill of `Border::Constant`.
     fn zero() -> Self;
     /// The product `self * rhs` (wrapping for integers).
@@ -120,7 +122,10 @@ mod tests {
         assert_eq!(i32::MAX.add(1), i32::MIN);
         assert_eq!(i64::MAX.mul(2), -2);
         assert_eq!(i32::MIN.mul(-1), i32::MIN);
-        assert_eq!(3i64.mul_add_ref(i64::MAX, 5), 5i64.wrapping_add(3i64.wrapping_mul(i64::MAX)));
+        assert_eq!(
+            3i64.mul_add_ref(i64::MAX, 5),
+            5i64.wrapping_add(3i64.wrapping_mul(i64::MAX))
+        );
     }
 
     #[test]

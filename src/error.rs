@@ -58,6 +58,13 @@ pub enum Error {
         /// Kernel shape (rows, cols).
         kernel: (usize, usize),
     },
+    /// The kernel has more elements than a buffer can hold.
+    KernelTooLarge {
+        /// Kernel rows.
+        rows: usize,
+        /// Kernel columns.
+        cols: usize,
+    },
     /// A backend name (from `str::parse` or `SIMDCONV_BACKEND`) is not one
     /// this crate knows.
     UnknownBackend {
@@ -111,6 +118,10 @@ impl fmt::Display for Error {
                 f,
                 "the output size for a {} x {} image and a {} x {} kernel overflows usize",
                 image.0, image.1, kernel.0, kernel.1
+            ),
+            Error::KernelTooLarge { rows, cols } => write!(
+                f,
+                "the kernel ({rows} x {cols}) has more elements than a buffer can hold"
             ),
             Error::UnknownBackend {
                 name,

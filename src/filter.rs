@@ -116,6 +116,12 @@ impl<T: Element> Filter2d<T> {
         if kh == 0 || kw == 0 {
             return Err(Error::EmptyKernel { rows: kh, cols: kw });
         }
+        if kh
+            .checked_mul(kw)
+            .map_or(true, |n| n > geometry::MAX_ELEMENTS)
+        {
+            return Err(Error::KernelTooLarge { rows: kh, cols: kw });
+        }
         let taps: Vec<T> = match op {
             Operation::Convolution => kernel.slice(s![..;-1, ..;-1]).iter().copied().collect(),
             Operation::Correlation => kernel.iter().copied().collect(),
@@ -270,7 +276,8 @@ impl<T: Element> Filter2d<T> {
                 };
                 // Padded column c reads image column c + offset.1 - (kw - 1).
                 let lead = self.kw as isize - 1 - offset.1 as isize;
-                let columns = ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
+                let columns =
+                    ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
                 pipeline::run(&plan, &columns, image, out, 0);
                 Ok(())
             }

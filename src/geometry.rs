@@ -72,8 +72,12 @@ impl Window {
     }
 }
 
+/// The most elements any buffer may hold: every byte size of the largest
+/// element type (8 bytes) then fits in `isize`, as Rust allocations must.
+pub(crate) const MAX_ELEMENTS: usize = isize::MAX as usize / 8;
+
 fn fits(n: usize) -> bool {
-    n <= isize::MAX as usize
+    n <= MAX_ELEMENTS
 }
 
 /// The output window of one call. Inputs must be non-empty.
@@ -88,8 +92,16 @@ pub(crate) fn window(
     let (kh, kw) = kernel;
     // Every index the pipeline forms is below (H + kh) or (W + kw) plus the
     // output size; bounding these by isize::MAX keeps all of it in range.
-    let full_h = h.checked_add(kh).filter(|&n| fits(n)).ok_or(overflow.clone())? - 1;
-    let full_w = w.checked_add(kw).filter(|&n| fits(n)).ok_or(overflow.clone())? - 1;
+    let full_h = h
+        .checked_add(kh)
+        .filter(|&n| fits(n))
+        .ok_or(overflow.clone())?
+        - 1;
+    let full_w = w
+        .checked_add(kw)
+        .filter(|&n| fits(n))
+        .ok_or(overflow.clone())?
+        - 1;
     let win = match mode {
         Mode::Full => Window::Full {
             shape: (full_h, full_w),
@@ -121,11 +133,18 @@ pub(crate) fn window(
         }
     };
     let (oh, ow) = win.shape();
-    // The padded rows are ow + kw - 1 long; the output has oh * ow elements.
-    ow.checked_add(kw)
+    // The output has oh * ow elements; the pipeline's ring of padded rows
+    // at most (kh + 64) x (ow + kw + 64).
+    oh.checked_mul(ow)
         .filter(|&n| fits(n))
         .ok_or(overflow.clone())?;
-    oh.checked_mul(ow).filter(|&n| fits(n)).ok_or(overflow)?;
+    let ring_rows = kh.checked_add(64);
+    let ring_cols = ow.checked_add(kw).and_then(|n| n.checked_add(64));
+    ring_rows
+        .zip(ring_cols)
+        .and_then(|(r, c)| r.checked_mul(c))
+        .filter(|&n| fits(n))
+        .ok_or(overflow)?;
     Ok(win)
 }
 

@@ -46,7 +46,12 @@ pub(crate) struct ColumnMap {
 }
 
 impl ColumnMap {
-    pub(crate) fn new<T>(border: &Border<T>, image_cols: usize, padded_cols: usize, lead: isize) -> Self {
+    pub(crate) fn new<T>(
+        border: &Border<T>,
+        image_cols: usize,
+        padded_cols: usize,
+        lead: isize,
+    ) -> Self {
         // Column c is inside the image for c in lead..lead + image_cols.
         let clamp = |c: isize| c.clamp(0, padded_cols as isize) as usize;
         let a = clamp(lead);
@@ -56,7 +61,11 @@ impl ColumnMap {
             left: (0..a).map(map).collect(),
             mid_dst: a,
             // With no overlap (b == a) the copy is empty: read from 0.
-            mid_src: if b > a { (a as isize - lead) as usize } else { 0 },
+            mid_src: if b > a {
+                (a as isize - lead) as usize
+            } else {
+                0
+            },
             mid_len: b - a,
             right: (b..padded_cols).map(map).collect(),
         }
@@ -161,18 +170,37 @@ mod tests {
     fn padded_row(border: Border<i32>, src: &[i32], padded: usize, lead: isize) -> Vec<i32> {
         let map = ColumnMap::new(&border, src.len(), padded, lead);
         let mut dst = vec![0; padded];
-        map.fill(&mut dst, ArrayView1::from(src), border.fill().copied().unwrap_or(0));
+        map.fill(
+            &mut dst,
+            ArrayView1::from(src),
+            border.fill().copied().unwrap_or(0),
+        );
         dst
     }
 
     #[test]
     fn column_map_matches_the_border_table() {
         let src = [1, 2, 3, 4];
-        assert_eq!(padded_row(Border::Constant(9), &src, 8, 2), [9, 9, 1, 2, 3, 4, 9, 9]);
-        assert_eq!(padded_row(Border::Wrap, &src, 8, 2), [3, 4, 1, 2, 3, 4, 1, 2]);
-        assert_eq!(padded_row(Border::Symmetric, &src, 8, 2), [2, 1, 1, 2, 3, 4, 4, 3]);
-        assert_eq!(padded_row(Border::Mirror, &src, 8, 2), [3, 2, 1, 2, 3, 4, 3, 2]);
-        assert_eq!(padded_row(Border::Replicate, &src, 8, 2), [1, 1, 1, 2, 3, 4, 4, 4]);
+        assert_eq!(
+            padded_row(Border::Constant(9), &src, 8, 2),
+            [9, 9, 1, 2, 3, 4, 9, 9]
+        );
+        assert_eq!(
+            padded_row(Border::Wrap, &src, 8, 2),
+            [3, 4, 1, 2, 3, 4, 1, 2]
+        );
+        assert_eq!(
+            padded_row(Border::Symmetric, &src, 8, 2),
+            [2, 1, 1, 2, 3, 4, 4, 3]
+        );
+        assert_eq!(
+            padded_row(Border::Mirror, &src, 8, 2),
+            [3, 2, 1, 2, 3, 4, 3, 2]
+        );
+        assert_eq!(
+            padded_row(Border::Replicate, &src, 8, 2),
+            [1, 1, 1, 2, 3, 4, 4, 4]
+        );
     }
 
     #[test]

@@ -31,7 +31,16 @@ pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
     let mut y = 0;
     while y + R <= n {
         // SAFETY: forwarded contract; rows y..y + R + kh - 1 exist.
-        unsafe { tile_row::<V, R, C>(&rows[y..y + R + kh - 1], taps, kh, kw, width, &mut out[y..y + R]) };
+        unsafe {
+            tile_row::<V, R, C>(
+                &rows[y..y + R + kh - 1],
+                taps,
+                kh,
+                kw,
+                width,
+                &mut out[y..y + R],
+            )
+        };
         y += R;
     }
     while y < n {
@@ -106,9 +115,9 @@ unsafe fn tile<V: Vector, const R: usize, const C: usize>(
             let j0 = usize::from(i == 0);
             for (j, &k) in tap_row.iter().enumerate().skip(j0) {
                 let t = V::splat(k);
-                for y in 0..R {
-                    for c in 0..C {
-                        acc[y][c] = acc[y][c].add(t.mul(V::load(src[y].add(j + c * lanes))));
+                for (acc_row, &s) in acc.iter_mut().zip(&src) {
+                    for (c, a) in acc_row.iter_mut().enumerate() {
+                        *a = a.add(t.mul(V::load(s.add(j + c * lanes))));
                     }
                 }
             }

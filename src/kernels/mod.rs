@@ -49,15 +49,26 @@ pub type RowKernel<T> = fn(rows: &[&[T]], taps: &[T], kw: usize, out: &mut [&mut
 /// Checks the contract at a kernel's edge, so its inner loop needs no
 /// checks; returns `(kh, width)`. A violation is a bug in the pipeline.
 #[inline]
-pub(crate) fn check_block<T>(rows: &[&[T]], taps: &[T], kw: usize, out: &[&mut [T]]) -> (usize, usize) {
+pub(crate) fn check_block<T>(
+    rows: &[&[T]],
+    taps: &[T],
+    kw: usize,
+    out: &[&mut [T]],
+) -> (usize, usize) {
     assert!(!out.is_empty() && kw > 0, "row kernel: empty block");
     assert!(rows.len() >= out.len(), "row kernel: too few input rows");
     let kh = rows.len() + 1 - out.len();
     assert_eq!(taps.len(), kh * kw, "row kernel: tap count");
     let width = out[0].len();
-    assert!(out.iter().all(|o| o.len() == width), "row kernel: ragged output");
+    assert!(
+        out.iter().all(|o| o.len() == width),
+        "row kernel: ragged output"
+    );
     let need = width + kw - 1 + ROW_SLACK;
-    assert!(rows.iter().all(|r| r.len() >= need), "row kernel: short input row");
+    assert!(
+        rows.iter().all(|r| r.len() >= need),
+        "row kernel: short input row"
+    );
     (kh, width)
 }
 
@@ -98,7 +109,12 @@ macro_rules! row_kernel {
     ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal,
      feature = $feature:literal, backend = $backend:expr) => {
         /// The row kernel for this element type on this backend.
-        pub(crate) fn $name(rows: &[&[$elem]], taps: &[$elem], kw: usize, out: &mut [&mut [$elem]]) {
+        pub(crate) fn $name(
+            rows: &[&[$elem]],
+            taps: &[$elem],
+            kw: usize,
+            out: &mut [&mut [$elem]],
+        ) {
             #[target_feature(enable = $feature)]
             unsafe fn inner(
                 rows: &[&[$elem]],
@@ -109,10 +125,15 @@ macro_rules! row_kernel {
                 out: &mut [&mut [$elem]],
             ) {
                 // SAFETY: forwarded from the checks below.
-                unsafe { $crate::kernels::blocked::rows::<$vec, $r, $c>(rows, taps, kh, kw, width, out) }
+                unsafe {
+                    $crate::kernels::blocked::rows::<$vec, $r, $c>(rows, taps, kh, kw, width, out)
+                }
             }
             let (kh, width) = $crate::kernels::check_block(rows, taps, kw, out);
-            assert!($backend.is_available(), "row kernel called on a CPU without its features");
+            assert!(
+                $backend.is_available(),
+                "row kernel called on a CPU without its features"
+            );
             // SAFETY: the backend is available, so the CPU has every feature
             // in `$feature`; check_block verified the block contract,
             // including ROW_SLACK >= the vector's lanes.

@@ -33,7 +33,11 @@ unsafe fn mullo_s64(a: int64x2_t, b: int64x2_t) -> int64x2_t {
         // (lo(a) * hi(b), hi(a) * lo(b)) in each 64-bit lane, summed pairwise.
         let cross = vpaddlq_u32(vmulq_u32(a32, vrev64q_u32(b32)));
         let high = vshlq_n_u64::<32>(cross);
-        let lo = vmlal_u32(high, vmovn_u64(vreinterpretq_u64_s64(a)), vmovn_u64(vreinterpretq_u64_s64(b)));
+        let lo = vmlal_u32(
+            high,
+            vmovn_u64(vreinterpretq_u64_s64(a)),
+            vmovn_u64(vreinterpretq_u64_s64(b)),
+        );
         vreinterpretq_s64_u64(lo)
     }
 }

@@ -1,5 +1,10 @@
 //! AVX-512 (F + DQ + BW + VL): 512-bit vectors, a native 64-bit multiply
 //! (`vpmullq`), and masked stores for the last partial vector of a row.
+//!
+//! The intrinsics are stable since Rust 1.89, above the crate's MSRV: this
+//! module is only compiled when build.rs finds such a compiler
+//! (`cfg(simdconv_avx512)`), so the MSRV lint does not apply to it.
+#![allow(clippy::incompatible_msrv)]
 
 use super::arch::*;
 use crate::backend::Backend;
