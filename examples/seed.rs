@@ -63,13 +63,18 @@ fn time<R>(runs: usize, mut call: impl FnMut() -> R) -> Duration {
 fn main() -> Result<(), simdconv::Error> {
     let g = Array2::from_shape_fn((9, 9), |(i, j)| (9 * i + j) as i64);
     println!("simdconv seed: full 2D convolution, int64 arange(N*N) image, arange(81) 9x9 kernel");
-    println!("backends on this CPU: {:?} (detected: {})\n", Backend::available(), Backend::detect());
+    println!(
+        "backends on this CPU: {:?} (detected: {})\n",
+        Backend::available(),
+        Backend::detect()
+    );
     println!(
         "{:<12} {:<8} {:>11} {:>8} {:>10} {:>11} {:>11}",
         "workload", "backend", "median ms", "GMAC/s", "x scalar", "x Python", "x Cython"
     );
     // (N, runs, the tutorial's Python and best Cython times in seconds)
-    let workloads: [(usize, usize, Option<f64>, f64); 2] = [(100, 101, Some(1.86), 5.97e-3), (1000, 11, None, 0.597)];
+    let workloads: [(usize, usize, Option<f64>, f64); 2] =
+        [(100, 101, Some(1.86), 5.97e-3), (1000, 11, None, 0.597)];
     let mut all_ok = true;
     for (n, runs, python, cython) in workloads {
         let f = Array2::from_shape_fn((n, n), |(i, j)| (i * n + j) as i64);
@@ -98,7 +103,11 @@ fn main() -> Result<(), simdconv::Error> {
     }
     println!(
         "\ncheck against the naive loops: {}",
-        if all_ok { "every result identical" } else { "MISMATCH" }
+        if all_ok {
+            "every result identical"
+        } else {
+            "MISMATCH"
+        }
     );
     if !all_ok {
         std::process::exit(1);

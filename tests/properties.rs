@@ -159,7 +159,11 @@ enum Layout {
 }
 
 /// Calls `use_view` with `a` presented in `layout` (same logical array).
-fn with_layout<T: Element, R>(a: &Array2<T>, layout: Layout, use_view: impl FnOnce(ArrayView2<'_, T>) -> R) -> R {
+fn with_layout<T: Element, R>(
+    a: &Array2<T>,
+    layout: Layout,
+    use_view: impl FnOnce(ArrayView2<'_, T>) -> R,
+) -> R {
     let (r, c) = a.dim();
     match layout {
         Layout::Contiguous => use_view(a.view()),
@@ -248,11 +252,13 @@ fn case<T: Element + std::fmt::Debug>(
 fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
     let expected = naive(&case.image, &case.kernel, case.op, case.mode, case.border);
     for backend in Backend::available() {
-        let filter = with_layout(&case.kernel, case.kernel_layout, |k| Filter2d::new(k, case.op))
-            .unwrap()
-            .mode(case.mode)
-            .border(case.border)
-            .backend(backend);
+        let filter = with_layout(&case.kernel, case.kernel_layout, |k| {
+            Filter2d::new(k, case.op)
+        })
+        .unwrap()
+        .mode(case.mode)
+        .border(case.border)
+        .backend(backend);
         let got = with_layout(&case.image, case.image_layout, |f| filter.apply(f));
         let Some(expected) = &expected else {
             prop_assert!(got.is_err(), "{backend}: expected an error");
@@ -260,8 +266,15 @@ fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
         };
         let got = got.map_err(|e| TestCaseError::fail(format!("{backend}: {e}")))?;
         prop_assert_eq!(got.dim(), expected.dim());
-        let bad = got.iter().zip(expected).position(|(&a, &b)| !T::same_bits(a, b));
-        prop_assert!(bad.is_none(), "{backend}: apply differs at flat index {:?}\n got {got:?}\n expected {expected:?}", bad);
+        let bad = got
+            .iter()
+            .zip(expected)
+            .position(|(&a, &b)| !T::same_bits(a, b));
+        prop_assert!(
+            bad.is_none(),
+            "{backend}: apply differs at flat index {:?}\n got {got:?}\n expected {expected:?}",
+            bad
+        );
 
         // apply_into an output with the chosen layout; strided outputs must
         // leave the elements in between alone.
@@ -283,12 +296,23 @@ fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
             Layout::Negative => plain.slice(s![..;-1, ..;-1]).to_owned(),
             Layout::Contiguous => plain.clone(),
         };
-        let bad = written.iter().zip(expected).position(|(&a, &b)| !T::same_bits(a, b));
-        prop_assert!(bad.is_none(), "{backend}: apply_into ({:?}) differs at {:?}", case.out_layout, bad);
+        let bad = written
+            .iter()
+            .zip(expected)
+            .position(|(&a, &b)| !T::same_bits(a, b));
+        prop_assert!(
+            bad.is_none(),
+            "{backend}: apply_into ({:?}) differs at {:?}",
+            case.out_layout,
+            bad
+        );
         if let Layout::Stepped = case.out_layout {
             for ((r, c), &v) in big.indexed_iter() {
                 if r % 2 == 0 || c % 3 != 2 || c > 3 * ow {
-                    prop_assert!(T::same_bits(v, sentinel), "{backend}: wrote outside the view at ({r}, {c})");
+                    prop_assert!(
+                        T::same_bits(v, sentinel),
+                        "{backend}: wrote outside the view at ({r}, {c})"
+                    );
                 }
             }
         }
@@ -296,7 +320,10 @@ fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn run<T: SameBits + std::fmt::Debug>(strategy: impl Strategy<Value = Case<T>>, default_cases: u32) {
+fn run<T: SameBits + std::fmt::Debug>(
+    strategy: impl Strategy<Value = Case<T>>,
+    default_cases: u32,
+) {
     let mut runner = TestRunner::new(Config {
         cases: cases(default_cases),
         failure_persistence: None,
@@ -365,22 +392,23 @@ fn i64_wraps_like_the_naive_loops() {
 #[test]
 fn i64_small_values_wide_images() {
     // Wide rows exercise the full register tiles, not just the tails.
-    let strategy = (1usize..=6, 40usize..=140, 1usize..=9, 1usize..=9).prop_flat_map(|(h, w, kh, kw)| {
-        (
-            proptest::collection::vec(-1000i64..1000, h * w),
-            proptest::collection::vec(-50i64..50, kh * kw),
-            prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
-        )
-            .prop_map(move |(f, g, mode)| Case {
-                image: Array2::from_shape_vec((h, w), f).unwrap(),
-                kernel: Array2::from_shape_vec((kh, kw), g).unwrap(),
-                op: Operation::Convolution,
-                mode,
-                border: Border::Symmetric,
-                image_layout: Layout::Contiguous,
-                kernel_layout: Layout::Contiguous,
-                out_layout: Layout::Contiguous,
-            })
-    });
+    let strategy =
+        (1usize..=6, 40usize..=140, 1usize..=9, 1usize..=9).prop_flat_map(|(h, w, kh, kw)| {
+            (
+                proptest::collection::vec(-1000i64..1000, h * w),
+                proptest::collection::vec(-50i64..50, kh * kw),
+                prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
+            )
+                .prop_map(move |(f, g, mode)| Case {
+                    image: Array2::from_shape_vec((h, w), f).unwrap(),
+                    kernel: Array2::from_shape_vec((kh, kw), g).unwrap(),
+                    op: Operation::Convolution,
+                    mode,
+                    border: Border::Symmetric,
+                    image_layout: Layout::Contiguous,
+                    kernel_layout: Layout::Contiguous,
+                    out_layout: Layout::Contiguous,
+                })
+        });
     run(strategy, 32);
 }
