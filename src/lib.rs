@@ -47,3 +47,8 @@ pub use element::Element;
 pub use error::Error;
 pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
+
+/// The README's code examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
