@@ -8,6 +8,7 @@ use crate::element::Element;
 use crate::error::Error;
 use crate::geometry::{self, Mode, Operation, Window};
 use crate::pipeline::{self, ColumnMap, Plan};
+use crate::threads::Threads;
 
 /// A 2D convolution or correlation kernel, validated and packed once.
 ///
@@ -60,6 +61,7 @@ pub struct Filter2d<T: Element> {
     mode: Mode,
     border: Border<T>,
     backend: Option<Backend>,
+    threads: Threads,
 }
 
 impl<T: Element> Filter2d<T> {
@@ -134,6 +136,7 @@ impl<T: Element> Filter2d<T> {
             mode: Mode::Full,
             border: Border::Constant(T::zero()),
             backend: None,
+            threads: Threads::Auto,
         })
     }
 
@@ -162,6 +165,14 @@ impl<T: Element> Filter2d<T> {
     /// ```
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = Some(backend);
+        self
+    }
+
+    /// Sets the thread policy (default [`Threads::Auto`]: large calls on
+    /// rayon's pool, small ones on the calling thread). Results are
+    /// bit-identical whatever the policy.
+    pub fn threads(mut self, threads: Threads) -> Self {
+        self.threads = threads;
         self
     }
 
@@ -278,7 +289,13 @@ impl<T: Element> Filter2d<T> {
                 let lead = self.kw as isize - 1 - offset.1 as isize;
                 let columns =
                     ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
-                pipeline::run(&plan, &columns, image, out, 0);
+                let macs = shape
+                    .0
+                    .saturating_mul(shape.1)
+                    .saturating_mul(self.taps.len());
+                self.threads.for_each_band(macs, out, |first_row, rows| {
+                    pipeline::run(&plan, &columns, image, rows, first_row)
+                });
                 Ok(())
             }
             Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
@@ -298,7 +315,8 @@ impl<T: Element> Filter2d<T> {
             .expect("taps hold kh * kw elements");
         let swapped = Filter2d::convolution(image)?
             .mode(Mode::Valid)
-            .backend(backend);
+            .backend(backend)
+            .threads(self.threads.clone());
         swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
     }
 }

@@ -40,6 +40,7 @@ mod filter;
 mod geometry;
 mod kernels;
 mod pipeline;
+mod threads;
 
 pub use backend::{Backend, BACKEND_ENV};
 pub use border::Border;
@@ -47,6 +48,7 @@ pub use element::Element;
 pub use error::Error;
 pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
+pub use threads::Threads;
 
 /// The README's code examples, compiled and run as doctests.
 #[cfg(doctest)]
