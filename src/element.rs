@@ -46,6 +46,10 @@ pub(crate) mod sealed {
     pub trait Sealed: Sized {
         /// The row kernel of `backend` for this type, if this build has one.
         fn row_kernel(backend: Backend) -> Option<RowKernel<Self>>;
+        /// The value as an exact integer; `None` for floats.
+        fn to_exact_int(self) -> Option<i128>;
+        /// `v` modulo 2^bits, as this type (integers only).
+        fn from_int_wrapping(v: i128) -> Self;
     }
 }
 
@@ -96,20 +100,44 @@ impl sealed::Sealed for f32 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_f32(backend)
     }
+    fn to_exact_int(self) -> Option<i128> {
+        None
+    }
+    fn from_int_wrapping(v: i128) -> Self {
+        v as Self
+    }
 }
 impl sealed::Sealed for f64 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_f64(backend)
+    }
+    fn to_exact_int(self) -> Option<i128> {
+        None
+    }
+    fn from_int_wrapping(v: i128) -> Self {
+        v as Self
     }
 }
 impl sealed::Sealed for i32 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_i32(backend)
     }
+    fn to_exact_int(self) -> Option<i128> {
+        Some(i128::from(self))
+    }
+    fn from_int_wrapping(v: i128) -> Self {
+        v as Self
+    }
 }
 impl sealed::Sealed for i64 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_i64(backend)
+    }
+    fn to_exact_int(self) -> Option<i128> {
+        Some(i128::from(self))
+    }
+    fn from_int_wrapping(v: i128) -> Self {
+        v as Self
     }
 }
 

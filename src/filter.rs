@@ -7,7 +7,8 @@ use crate::border::Border;
 use crate::element::Element;
 use crate::error::Error;
 use crate::geometry::{self, Mode, Operation, Window};
-use crate::pipeline::{self, ColumnMap, Plan};
+use crate::lowrank::LowRank;
+use crate::pipeline::{self, ColumnMap, Method, Plan};
 use crate::threads::Threads;
 
 /// A 2D convolution or correlation kernel, validated and packed once.
@@ -62,6 +63,9 @@ pub struct Filter2d<T: Element> {
     border: Border<T>,
     backend: Option<Backend>,
     threads: Threads,
+    /// The exact factorisation of an integer kernel, when it saves work.
+    low_rank: Option<LowRank<T>>,
+    use_low_rank: bool,
 }
 
 impl<T: Element> Filter2d<T> {
@@ -129,7 +133,6 @@ impl<T: Element> Filter2d<T> {
             Operation::Correlation => kernel.iter().copied().collect(),
         };
         Ok(Filter2d {
-            taps,
             kh,
             kw,
             op,
@@ -137,6 +140,9 @@ impl<T: Element> Filter2d<T> {
             border: Border::Constant(T::zero()),
             backend: None,
             threads: Threads::Auto,
+            low_rank: LowRank::factor(&taps, kh, kw),
+            use_low_rank: true,
+            taps,
         })
     }
 
@@ -174,6 +180,42 @@ impl<T: Element> Filter2d<T> {
     pub fn threads(mut self, threads: Threads) -> Self {
         self.threads = threads;
         self
+    }
+
+    /// Whether an integer kernel of low rank may be evaluated as row and
+    /// column passes (default `true`).
+    ///
+    /// An integer kernel that equals a sum of `r` outer products of integer
+    /// vectors, with `r * (kh + kw) < kh * kw`, is detected when the filter
+    /// is built. Evaluated as `r` row passes and a column pass it needs
+    /// `r * (kh + kw)` multiply-adds per output instead of `kh * kw`, and
+    /// the result is bit-identical to the direct one: the identity holds in
+    /// the integers, so also modulo 2^32 or 2^64, wrap-around included.
+    /// Float kernels always use the direct path.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::Filter2d;
+    /// let g = Array2::from_shape_fn((9, 9), |(i, j)| (9 * i + j) as i64);
+    /// let f = Array2::from_shape_fn((50, 50), |(i, j)| (i * 50 + j) as i64 * 1_000_000_007);
+    /// let fast = Filter2d::convolution(&g)?;
+    /// assert_eq!(fast.low_rank_terms(), Some(2));
+    /// let direct = fast.clone().low_rank(false);
+    /// assert_eq!(fast.apply(&f)?, direct.apply(&f)?);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn low_rank(mut self, enabled: bool) -> Self {
+        self.use_low_rank = enabled;
+        self
+    }
+
+    /// The number of outer products the kernel is evaluated as, if the
+    /// low-rank path is found and enabled.
+    pub fn low_rank_terms(&self) -> Option<usize> {
+        self.low_rank
+            .as_ref()
+            .filter(|_| self.use_low_rank)
+            .map(|f| f.rank())
     }
 
     /// The kernel's shape, `(rows, cols)`.
@@ -277,7 +319,6 @@ impl<T: Element> Filter2d<T> {
         match window {
             Window::Full { shape, offset } => {
                 let plan = Plan {
-                    taps: &self.taps,
                     kh: self.kh,
                     kw: self.kw,
                     border: self.border,
@@ -289,12 +330,16 @@ impl<T: Element> Filter2d<T> {
                 let lead = self.kw as isize - 1 - offset.1 as isize;
                 let columns =
                     ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
+                let method = match self.low_rank.as_ref().filter(|_| self.use_low_rank) {
+                    Some(factors) => Method::LowRank(factors),
+                    None => Method::Direct { taps: &self.taps },
+                };
                 let macs = shape
                     .0
                     .saturating_mul(shape.1)
                     .saturating_mul(self.taps.len());
                 self.threads.for_each_band(macs, out, |first_row, rows| {
-                    pipeline::run(&plan, &columns, image, rows, first_row)
+                    pipeline::run(&plan, &method, &columns, image, rows, first_row)
                 });
                 Ok(())
             }
@@ -316,7 +361,8 @@ impl<T: Element> Filter2d<T> {
         let swapped = Filter2d::convolution(image)?
             .mode(Mode::Valid)
             .backend(backend)
-            .threads(self.threads.clone());
+            .threads(self.threads.clone())
+            .low_rank(self.use_low_rank);
         swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
     }
 }

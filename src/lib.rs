@@ -39,6 +39,7 @@ mod error;
 mod filter;
 mod geometry;
 mod kernels;
+mod lowrank;
 mod pipeline;
 mod threads;
 

@@ -11,15 +11,14 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use crate::border::Border;
 use crate::element::Element;
 use crate::kernels::{RowKernel, ROW_SLACK};
+use crate::lowrank::LowRank;
 
 /// Output rows computed per kernel call: the ring holds `BAND_ROWS + kh - 1`
 /// padded rows.
 const BAND_ROWS: usize = 16;
 
 /// Everything about one call that does not depend on which rows are computed.
-pub(crate) struct Plan<'a, T> {
-    /// The effective kernel, row-major (flipped for convolution).
-    pub taps: &'a [T],
+pub(crate) struct Plan<T> {
     pub kh: usize,
     pub kw: usize,
     pub border: Border<T>,
@@ -94,13 +93,121 @@ impl ColumnMap {
     }
 }
 
+/// How the rows of a band are computed from the padded rows.
+pub(crate) enum Method<'a, T> {
+    /// The row kernel over the whole `kh x kw` kernel.
+    Direct { taps: &'a [T] },
+    /// An exact low-rank integer kernel: row passes, then column passes.
+    LowRank(&'a LowRank<T>),
+}
+
+/// A stage of the pipeline: takes padded rows one by one, keeps what it
+/// needs in a ring, and computes bands of output rows.
+trait Stage<T> {
+    /// Where to build padded row `r` (`padded` elements).
+    fn padded_row(&mut self, r: usize) -> &mut [T];
+    /// Padded row `r` is complete.
+    fn row_done(&mut self, r: usize);
+    /// Computes the output rows whose first padded row is `start`, one per
+    /// element of `out`.
+    fn compute(&self, start: usize, out: &mut [&mut [T]]);
+}
+
+/// The direct method: a ring of padded rows, fed to the row kernel.
+struct DirectStage<'a, T> {
+    ring: Vec<T>,
+    stride: usize,
+    slots: usize,
+    padded: usize,
+    kh: usize,
+    kw: usize,
+    taps: &'a [T],
+    kernel: RowKernel<T>,
+}
+
+impl<T: Element> Stage<T> for DirectStage<'_, T> {
+    fn padded_row(&mut self, r: usize) -> &mut [T] {
+        let at = (r % self.slots) * self.stride;
+        &mut self.ring[at..at + self.padded]
+    }
+
+    fn row_done(&mut self, _r: usize) {}
+
+    fn compute(&self, start: usize, out: &mut [&mut [T]]) {
+        let rows: Vec<&[T]> = (start..start + out.len() + self.kh - 1)
+            .map(|r| {
+                let at = (r % self.slots) * self.stride;
+                &self.ring[at..at + self.stride]
+            })
+            .collect();
+        (self.kernel)(&rows, self.taps, self.kw, out);
+    }
+}
+
+/// The low-rank method: each padded row is filtered horizontally by every
+/// component's row vector into that component's ring; an output row is
+/// then one column pass over all components' rings at once (a
+/// `(rank * kh) x 1` kernel).
+struct LowRankStage<'a, T> {
+    padded_row: Vec<T>,
+    /// `rank` rings of `slots` rows of `width` (+ slack) elements.
+    rings: Vec<T>,
+    stride: usize,
+    slots: usize,
+    width: usize,
+    kw: usize,
+    kh: usize,
+    factors: &'a LowRank<T>,
+    kernel: RowKernel<T>,
+}
+
+impl<T: Element> Stage<T> for LowRankStage<'_, T> {
+    fn padded_row(&mut self, _r: usize) -> &mut [T] {
+        let padded = self.width + self.kw - 1;
+        &mut self.padded_row[..padded]
+    }
+
+    fn row_done(&mut self, r: usize) {
+        let input: [&[T]; 1] = [&self.padded_row];
+        let ring_len = self.slots * self.stride;
+        for (c, ring) in self.rings.chunks_mut(ring_len).enumerate() {
+            let at = (r % self.slots) * self.stride;
+            let mut out: [&mut [T]; 1] = [&mut ring[at..at + self.width]];
+            (self.kernel)(&input, self.factors.row_taps(c), self.kw, &mut out);
+        }
+    }
+
+    fn compute(&self, start: usize, out: &mut [&mut [T]]) {
+        let ring_len = self.slots * self.stride;
+        for (y, out_row) in out.iter_mut().enumerate() {
+            let rows: Vec<&[T]> = self
+                .rings
+                .chunks(ring_len)
+                .flat_map(|ring| {
+                    (start + y..start + y + self.kh).map(move |r| {
+                        let at = (r % self.slots) * self.stride;
+                        &ring[at..at + self.stride]
+                    })
+                })
+                .collect();
+            (self.kernel)(
+                &rows,
+                self.factors.column_taps(),
+                1,
+                core::slice::from_mut(out_row),
+            );
+        }
+    }
+}
+
 /// Computes output rows `first_row..first_row + out.nrows()` of the call
 /// described by `plan` into `out` (any strides).
 pub(crate) fn run<T: Element>(
-    plan: &Plan<'_, T>,
+    plan: &Plan<T>,
+    method: &Method<'_, T>,
     columns: &ColumnMap,
     image: ArrayView2<'_, T>,
-    mut out: ArrayViewMut2<'_, T>,
+    out: ArrayViewMut2<'_, T>,
     first_row: usize,
 ) {
     let (kh, kw, width) = (plan.kh, plan.kw, plan.width);
@@ -108,14 +215,59 @@ pub(crate) fn run<T: Element>(
     if rows_out == 0 || width == 0 {
         return;
     }
-    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
-    let padded = width + kw - 1;
-    let stride = padded + ROW_SLACK;
     let band = BAND_ROWS.min(rows_out);
     let slots = band + kh - 1;
-    let mut ring = vec![T::zero(); slots * stride];
-    let mut scratch: Vec<T> = Vec::new();
+    let padded = width + kw - 1;
+    match *method {
+        Method::Direct { taps } => {
+            let stride = padded + ROW_SLACK;
+            let stage = DirectStage {
+                ring: vec![T::zero(); slots * stride],
+                stride,
+                slots,
+                padded,
+                kh,
+                kw,
+                taps,
+                kernel: plan.kernel,
+            };
+            drive(plan, stage, columns, image, out, first_row, band);
+        }
+        Method::LowRank(factors) => {
+            let stride = width + ROW_SLACK;
+            let stage = LowRankStage {
+                padded_row: vec![T::zero(); padded + ROW_SLACK],
+                rings: vec![T::zero(); factors.rank() * slots * stride],
+                stride,
+                slots,
+                width,
+                kw,
+                kh,
+                factors,
+                kernel: plan.kernel,
+            };
+            drive(plan, stage, columns, image, out, first_row, band);
+        }
+    }
+}
+
+/// Feeds each padded row to `stage` once and has it compute the output in
+/// bands of `band` rows, written straight into `out` when its rows are
+/// contiguous, else through a scratch band.
+fn drive<T: Element>(
+    plan: &Plan<T>,
+    mut stage: impl Stage<T>,
+    columns: &ColumnMap,
+    image: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+    first_row: usize,
+    band: usize,
+) {
+    let (kh, width) = (plan.kh, plan.width);
+    let rows_out = out.nrows();
+    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
     let direct_rows = out.len_of(Axis(1)) == 1 || out.stride_of(Axis(1)) == 1;
+    let mut scratch: Vec<T> = Vec::new();
 
     // Padded row r (counted from the first row of the full output) reads
     // image row r + offset.0 - (kh - 1).
@@ -129,20 +281,14 @@ pub(crate) fn run<T: Element>(
         let start = first_row + y;
         let end = start + n + kh - 1;
         for r in next_row.max(start)..end {
-            let slot = r % slots;
-            let dst = &mut ring[slot * stride..slot * stride + padded];
+            let dst = stage.padded_row(r);
             match plan.border.source_index(r as isize + row_lead, image_rows) {
                 Some(k) => columns.fill(dst, image.row(k), fill),
                 None => dst.fill(fill),
             }
+            stage.row_done(r);
         }
         next_row = end;
-        let rows: Vec<&[T]> = (start..end)
-            .map(|r| {
-                let slot = r % slots;
-                &ring[slot * stride..(slot + 1) * stride]
-            })
-            .collect();
         let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
         if direct_rows {
             let mut outs: Vec<&mut [T]> = block
@@ -150,11 +296,11 @@ pub(crate) fn run<T: Element>(
                 .into_iter()
                 .map(|row| row.into_slice().expect("unit-stride row"))
                 .collect();
-            (plan.kernel)(&rows, plan.taps, kw, &mut outs);
+            stage.compute(start, &mut outs);
         } else {
             scratch.resize(band * width, T::zero());
             let mut outs: Vec<&mut [T]> = scratch.chunks_mut(width).take(n).collect();
-            (plan.kernel)(&rows, plan.taps, kw, &mut outs);
+            stage.compute(start, &mut outs);
             for (mut dst, src) in block.rows_mut().into_iter().zip(scratch.chunks(width)) {
                 dst.assign(&ArrayView1::from(src));
             }

@@ -412,3 +412,112 @@ fn i64_small_values_wide_images() {
         });
     run(strategy, 32);
 }
+
+/// Integer kernels built as sums of 1-3 outer products take the low-rank
+/// path; it must agree with the naive loops bit for bit, overflow included.
+fn low_rank_case<T: Element + std::fmt::Debug>(
+    value: impl Strategy<Value = T> + Clone + 'static,
+) -> impl Strategy<Value = Case<T>> {
+    (3usize..=12, 3usize..=12, 1usize..=3).prop_flat_map(move |(kh, kw, rank)| {
+        let vectors = proptest::collection::vec(
+            (
+                proptest::collection::vec(value.clone(), kh),
+                proptest::collection::vec(value.clone(), kw),
+            ),
+            rank,
+        );
+        let border = prop_oneof![
+            value.clone().prop_map(Border::Constant),
+            Just(Border::Wrap),
+            Just(Border::Symmetric),
+            Just(Border::Mirror),
+            Just(Border::Replicate),
+        ];
+        (
+            array(1..=30, 1..=40, value.clone()),
+            vectors,
+            prop_oneof![Just(Operation::Convolution), Just(Operation::Correlation)],
+            prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
+            border,
+            (layout(), layout()),
+        )
+            .prop_map(move |(image, vectors, op, mode, border, (il, ol))| {
+                let mut kernel = Array2::from_elem((kh, kw), T::zero());
+                for (u, v) in &vectors {
+                    for ((i, j), k) in kernel.indexed_iter_mut() {
+                        *k = u[i].mul_add_ref(v[j], *k);
+                    }
+                }
+                Case {
+                    image,
+                    kernel,
+                    op,
+                    mode,
+                    border,
+                    image_layout: il,
+                    kernel_layout: Layout::Contiguous,
+                    out_layout: ol,
+                }
+            })
+    })
+}
+
+#[test]
+fn i64_low_rank_kernels_wrap_like_the_naive_loops() {
+    run(low_rank_case(prop_oneof![any::<i64>(), -20i64..20]), 96);
+}
+
+#[test]
+fn i32_low_rank_kernels_wrap_like_the_naive_loops() {
+    run(low_rank_case(prop_oneof![any::<i32>(), -20i32..20]), 96);
+}
+
+#[test]
+fn low_rank_path_is_taken_for_sums_of_outer_products() {
+    let u = [1i64, -2, 3, 0, 5];
+    let v = [2i64, 0, -1, 4, 1, 1];
+    let kernel = Array2::from_shape_fn((5, 6), |(i, j)| u[i] * v[j] + (i as i64) * 3);
+    let filter = Filter2d::convolution(&kernel).unwrap();
+    assert_eq!(filter.low_rank_terms(), Some(2));
+    assert_eq!(filter.clone().low_rank(false).low_rank_terms(), None);
+    let floats = kernel.mapv(|x| x as f64);
+    assert_eq!(
+        Filter2d::convolution(&floats).unwrap().low_rank_terms(),
+        None
+    );
+}
+
+#[test]
+fn every_sum_of_few_outer_products_is_detected() {
+    let mut runner = TestRunner::new(Config {
+        cases: cases(256),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (3usize..=15, 3usize..=15, 1usize..=4).prop_flat_map(|(kh, kw, rank)| {
+        let pair = (
+            proptest::collection::vec(any::<i64>(), kh),
+            proptest::collection::vec(any::<i64>(), kw),
+        );
+        (Just((kh, kw)), proptest::collection::vec(pair, rank))
+    });
+    runner
+        .run(&strategy, |((kh, kw), vectors)| {
+            let mut kernel = Array2::<i64>::zeros((kh, kw));
+            for (u, v) in &vectors {
+                for ((i, j), k) in kernel.indexed_iter_mut() {
+                    *k = k.wrapping_add(u[i].wrapping_mul(v[j]));
+                }
+            }
+            let terms = Filter2d::correlation(&kernel).unwrap().low_rank_terms();
+            let rank = vectors.len();
+            if rank * (kh + kw) < kh * kw {
+                prop_assert!(
+                    terms.is_some_and(|t| t <= rank),
+                    "{terms:?} for rank {rank}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
