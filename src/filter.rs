@@ -7,6 +7,7 @@ use crate::border::Border;
 use crate::element::Element;
 use crate::error::Error;
 use crate::geometry::{self, Mode, Operation, Window};
+use crate::kernels::Taps;
 use crate::lowrank::LowRank;
 use crate::pipeline::{self, ColumnMap, Method, Plan};
 use crate::threads::Threads;
@@ -55,7 +56,7 @@ use crate::threads::Threads;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Filter2d<T: Element> {
-    taps: Vec<T>,
+    taps: Taps<T>,
     kh: usize,
     kw: usize,
     op: Operation,
@@ -142,7 +143,7 @@ impl<T: Element> Filter2d<T> {
             threads: Threads::Auto,
             low_rank: LowRank::factor(&taps, kh, kw),
             use_low_rank: true,
-            taps,
+            taps: Taps::new(taps, kh, kw),
         })
     }
 
@@ -337,7 +338,7 @@ impl<T: Element> Filter2d<T> {
                 let macs = shape
                     .0
                     .saturating_mul(shape.1)
-                    .saturating_mul(self.taps.len());
+                    .saturating_mul(self.taps.dense().len());
                 self.threads.for_each_band(macs, out, |first_row, rows| {
                     pipeline::run(&plan, &method, &columns, image, rows, first_row)
                 });
@@ -356,7 +357,7 @@ impl<T: Element> Filter2d<T> {
         out: ArrayViewMut2<'_, T>,
         backend: Backend,
     ) -> Result<(), Error> {
-        let taps = ArrayView2::from_shape((self.kh, self.kw), &self.taps)
+        let taps = ArrayView2::from_shape((self.kh, self.kw), self.taps.dense())
             .expect("taps hold kh * kw elements");
         let swapped = Filter2d::convolution(image)?
             .mode(Mode::Valid)

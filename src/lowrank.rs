@@ -17,18 +17,18 @@
 //! operations rounds differently.
 
 use crate::element::Element;
+use crate::kernels::Taps;
 
 /// A factorisation `K = sum_c u_c v_c^T` of an integer kernel, exact in
 /// the element type's wrapping arithmetic.
 #[derive(Clone, Debug)]
 pub(crate) struct LowRank<T> {
     rank: usize,
-    kw: usize,
-    /// The row vectors `v_c`, one after another (`rank x kw`).
-    row_taps: Vec<T>,
-    /// The column vectors `u_c`, one after another (`rank * kh`): the taps
-    /// of the combined column pass.
-    column_taps: Vec<T>,
+    /// The row vectors `v_c`, each a `1 x kw` kernel.
+    row_taps: Vec<Taps<T>>,
+    /// The column vectors `u_c`, one after another: the `(rank * kh) x 1`
+    /// kernel of the combined column pass.
+    column_taps: Taps<T>,
 }
 
 impl<T: Element> LowRank<T> {
@@ -71,26 +71,29 @@ impl<T: Element> LowRank<T> {
             return None; // an all-zero kernel: nothing to gain
         }
         let cast = |x: &u64| T::from_int_wrapping(i128::from(*x as i64));
-        let factors = LowRank {
-            rank: us.len(),
-            kw,
-            row_taps: vs.iter().flatten().map(cast).collect(),
-            column_taps: us.iter().flatten().map(cast).collect(),
-        };
+        let rank = us.len();
+        let row_taps: Vec<T> = vs.iter().flatten().map(cast).collect();
+        let column_taps: Vec<T> = us.iter().flatten().map(cast).collect();
         // The elimination is exact by construction; check the
         // reconstruction in the element type too, so nothing rests on that
         // argument alone.
         let rebuilt_ok = (0..kh).all(|i| {
             (0..kw).all(|j| {
                 let mut acc = T::zero();
-                for c in 0..factors.rank {
-                    acc = factors.column_taps[c * kh + i]
-                        .mul_add_ref(factors.row_taps[c * kw + j], acc);
+                for c in 0..rank {
+                    acc = column_taps[c * kh + i].mul_add_ref(row_taps[c * kw + j], acc);
                 }
                 acc == taps[i * kw + j]
             })
         });
-        rebuilt_ok.then_some(factors)
+        rebuilt_ok.then(|| LowRank {
+            rank,
+            row_taps: row_taps
+                .chunks(kw)
+                .map(|v| Taps::new(v.to_vec(), 1, kw))
+                .collect(),
+            column_taps: Taps::new(column_taps, rank * kh, 1),
+        })
     }
 
     /// The number of outer products.
@@ -98,13 +101,14 @@ impl<T: Element> LowRank<T> {
         self.rank
     }
 
-    /// The row vector of component `c` (`kw` taps).
-    pub(crate) fn row_taps(&self, c: usize) -> &[T] {
-        &self.row_taps[c * self.kw..(c + 1) * self.kw]
+    /// The row vector of component `c`, as a `1 x kw` kernel.
+    pub(crate) fn row_taps(&self, c: usize) -> &Taps<T> {
+        &self.row_taps[c]
     }
 
-    /// Every component's column vector, one after another (`rank * kh`).
-    pub(crate) fn column_taps(&self) -> &[T] {
+    /// Every component's column vector, one after another, as a
+    /// `(rank * kh) x 1` kernel.
+    pub(crate) fn column_taps(&self) -> &Taps<T> {
         &self.column_taps
     }
 }
@@ -160,8 +164,9 @@ mod tests {
         for c in 0..f.rank() {
             for i in 0..kh {
                 for j in 0..kw {
-                    out[i * kw + j] = out[i * kw + j]
-                        .wrapping_add(f.column_taps()[c * kh + i].wrapping_mul(f.row_taps(c)[j]));
+                    let u = f.column_taps().dense()[c * kh + i];
+                    let v = f.row_taps(c).dense()[j];
+                    out[i * kw + j] = out[i * kw + j].wrapping_add(u.wrapping_mul(v));
                 }
             }
         }

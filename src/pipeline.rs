@@ -10,7 +10,7 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
 use crate::border::Border;
 use crate::element::Element;
-use crate::kernels::{RowKernel, ROW_SLACK};
+use crate::kernels::{RowKernel, Taps, ROW_SLACK};
 use crate::lowrank::LowRank;
 
 /// Output rows computed per kernel call: the ring holds `BAND_ROWS + kh - 1`
@@ -96,7 +96,7 @@ impl ColumnMap {
 /// How the rows of a band are computed from the padded rows.
 pub(crate) enum Method<'a, T> {
     /// The row kernel over the whole `kh x kw` kernel.
-    Direct { taps: &'a [T] },
+    Direct { taps: &'a Taps<T> },
     /// An exact low-rank integer kernel: row passes, then column passes.
     LowRank(&'a LowRank<T>),
 }
@@ -120,8 +120,7 @@ struct DirectStage<'a, T> {
     slots: usize,
     padded: usize,
     kh: usize,
-    kw: usize,
-    taps: &'a [T],
+    taps: &'a Taps<T>,
     kernel: RowKernel<T>,
 }
 
@@ -140,7 +139,7 @@ impl<T: Element> Stage<T> for DirectStage<'_, T> {
                 &self.ring[at..at + self.stride]
             })
             .collect();
-        (self.kernel)(&rows, self.taps, self.kw, out);
+        (self.kernel)(&rows, self.taps, out);
     }
 }
 
@@ -173,7 +172,7 @@ impl<T: Element> Stage<T> for LowRankStage<'_, T> {
         for (c, ring) in self.rings.chunks_mut(ring_len).enumerate() {
             let at = (r % self.slots) * self.stride;
             let mut out: [&mut [T]; 1] = [&mut ring[at..at + self.width]];
-            (self.kernel)(&input, self.factors.row_taps(c), self.kw, &mut out);
+            (self.kernel)(&input, self.factors.row_taps(c), &mut out);
         }
     }
 
@@ -193,7 +192,6 @@ impl<T: Element> Stage<T> for LowRankStage<'_, T> {
             (self.kernel)(
                 &rows,
                 self.factors.column_taps(),
-                1,
                 core::slice::from_mut(out_row),
             );
         }
@@ -227,7 +225,6 @@ pub(crate) fn run<T: Element>(
                 slots,
                 padded,
                 kh,
-                kw,
                 taps,
                 kernel: plan.kernel,
             };

@@ -7,7 +7,8 @@
 //! reference's: `acc = k[0] * x`, then `acc = acc + k[t] * x` for the taps
 //! in row-major order.
 
-use super::vector::Vector;
+use super::taps::{TapProgram, Taps};
+use super::vector::{IntVector, Vector};
 
 /// Computes the block `out` from `rows` (the contract of
 /// [`RowKernel`](super::RowKernel)), `R` rows and `C` vectors at a time.
@@ -15,18 +16,18 @@ use super::vector::Vector;
 /// # Safety
 ///
 /// The CPU supports `V`'s instruction set, and the block satisfies the row
-/// kernel contract, as checked by `check_block` (which returned `kh`,
+/// kernel contract, as checked by `check_block` (which returned
 /// `width`): every row holds `width + kw - 1 + ROW_SLACK` elements, with
-/// `ROW_SLACK >= V::LANES`, and `taps` holds `kh * kw`.
+/// `ROW_SLACK >= V::LANES`, and there are `out.len() + kh - 1` rows.
 #[inline(always)]
 pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
-    taps: &[V::Elem],
-    kh: usize,
-    kw: usize,
+    taps: &Taps<V::Elem>,
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
+    let (kh, kw) = (taps.rows(), taps.cols());
+    let taps = taps.dense();
     let n = out.len();
     let mut y = 0;
     while y + R <= n {
@@ -131,6 +132,130 @@ unsafe fn tile<V: Vector, const R: usize, const C: usize>(
             } else {
                 // C == 1 here: a partial last vector.
                 acc_row[0].store_first(p, store);
+            }
+        }
+    }
+}
+
+/// The integer version of [`rows`]: runs the kernel's tap program (zero
+/// taps skipped, +-1 as add / subtract, +-2^s as shifts, the rest
+/// multiplied). Integer sums wrap identically in any order, so the result
+/// is the dense kernel's, bit for bit.
+///
+/// # Safety
+///
+/// As for [`rows`]; `program` belongs to a `kh`-row kernel of the block.
+#[inline(always)]
+pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    program: &TapProgram<V::Elem>,
+    kh: usize,
+    width: usize,
+    out: &mut [&mut [V::Elem]],
+) {
+    let lanes = V::LANES;
+    let n = out.len();
+    let mut y = 0;
+    while y + R <= n {
+        let band = &rows[y..y + R + kh - 1];
+        let mut x = 0;
+        while x + C * lanes <= width {
+            // SAFETY: forwarded contract; full tiles inside the width.
+            unsafe { program_tile::<V, R, C>(band, program, x, &mut out[y..y + R], C * lanes) };
+            x += C * lanes;
+        }
+        while x < width {
+            let store = lanes.min(width - x);
+            // SAFETY: forwarded contract; see `tile_row` for the tail.
+            unsafe { program_tile::<V, R, 1>(band, program, x, &mut out[y..y + R], store) };
+            x += lanes;
+        }
+        y += R;
+    }
+    while y < n {
+        let band = &rows[y..y + kh];
+        let mut x = 0;
+        while x + C * lanes <= width {
+            // SAFETY: as above, one row.
+            unsafe { program_tile::<V, 1, C>(band, program, x, &mut out[y..y + 1], C * lanes) };
+            x += C * lanes;
+        }
+        while x < width {
+            let store = lanes.min(width - x);
+            // SAFETY: as above.
+            unsafe { program_tile::<V, 1, 1>(band, program, x, &mut out[y..y + 1], store) };
+            x += lanes;
+        }
+        y += 1;
+    }
+}
+
+/// `R x C` vectors of integer outputs at column `x`, by tap program.
+#[inline(always)]
+unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    program: &TapProgram<V::Elem>,
+    x: usize,
+    out: &mut [&mut [V::Elem]],
+    store: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY (for the whole body): as for `tile`. Every tap position (i, j)
+    // of the program has i < kh and j < kw, so rows[y + i] exists for
+    // y < R and the loads at x + j + c * lanes stay inside the row.
+    unsafe {
+        let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
+        let at =
+            |y: usize, i: usize, j: usize, c: usize| rows[y + i].as_ptr().add(x + j + c * lanes);
+        for &(i, j) in &program.plus {
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = a.add(V::load(at(y, i, j, c)));
+                }
+            }
+        }
+        for &(i, j) in &program.minus {
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = a.sub(V::load(at(y, i, j, c)));
+                }
+            }
+        }
+        for &((i, j), s) in &program.shift {
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = a.add(V::load(at(y, i, j, c)).shl(s));
+                }
+            }
+        }
+        for &((i, j), s) in &program.shift_minus {
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = a.sub(V::load(at(y, i, j, c)).shl(s));
+                }
+            }
+        }
+        for &((i, j), k) in &program.multiply {
+            let t = V::splat(k);
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = a.add(t.mul(V::load(at(y, i, j, c))));
+                }
+            }
+        }
+        for (y, acc_row) in acc.iter().enumerate() {
+            let p = out[y].as_mut_ptr().add(x);
+            if store == C * lanes {
+                for (c, a) in acc_row.iter().enumerate() {
+                    a.store(p.add(c * lanes));
+                }
+            } else {
+                // C == 1 here: a partial or whole last vector.
+                if store == lanes {
+                    acc_row[0].store(p);
+                } else {
+                    acc_row[0].store_first(p, store);
+                }
             }
         }
     }

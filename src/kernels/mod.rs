@@ -9,8 +9,9 @@
 //! ```
 //!
 //! for `y in 0..out.len()` and `x in 0..width`, where `width` is the length
-//! of every output row and `kh = rows.len() + 1 - out.len()`. `taps` is the
-//! *effective* kernel, row-major: already flipped for convolution. The rows
+//! of every output row and `rows.len() == out.len() + kh - 1`. `taps` is the
+//! *effective* kernel (already flipped for convolution), packed once as a
+//! [`Taps`]. The rows
 //! are padded input rows: the border has already been applied, so a kernel
 //! never tests a border and never walks a stride.
 //!
@@ -25,6 +26,7 @@
 //! whatever it finds there only reaches outputs it does not store.
 
 pub(crate) mod scalar;
+pub(crate) mod taps;
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod x86;
@@ -38,27 +40,29 @@ pub(crate) mod blocked;
 pub(crate) mod vector;
 
 use crate::backend::Backend;
+pub(crate) use taps::Taps;
 
 /// Elements of slack after each padded row (enough for a 64-lane vector).
 pub(crate) const ROW_SLACK: usize = 64;
 
 /// Computes `out.len()` output rows from `out.len() + kh - 1` padded rows
 /// (see the module documentation for the exact contract).
-pub type RowKernel<T> = fn(rows: &[&[T]], taps: &[T], kw: usize, out: &mut [&mut [T]]);
+pub type RowKernel<T> = fn(rows: &[&[T]], taps: &Taps<T>, out: &mut [&mut [T]]);
 
 /// Checks the contract at a kernel's edge, so its inner loop needs no
-/// checks; returns `(kh, width)`. A violation is a bug in the pipeline.
+/// checks; returns the output width. A violation is a bug in the pipeline.
 #[inline]
-pub(crate) fn check_block<T>(
-    rows: &[&[T]],
-    taps: &[T],
-    kw: usize,
-    out: &[&mut [T]],
-) -> (usize, usize) {
-    assert!(!out.is_empty() && kw > 0, "row kernel: empty block");
-    assert!(rows.len() >= out.len(), "row kernel: too few input rows");
-    let kh = rows.len() + 1 - out.len();
-    assert_eq!(taps.len(), kh * kw, "row kernel: tap count");
+pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) -> usize {
+    let (kh, kw) = (taps.rows(), taps.cols());
+    assert!(
+        !out.is_empty() && kh > 0 && kw > 0,
+        "row kernel: empty block"
+    );
+    assert_eq!(
+        rows.len(),
+        out.len() + kh - 1,
+        "row kernel: input row count"
+    );
     let width = out[0].len();
     assert!(
         out.iter().all(|o| o.len() == width),
@@ -69,7 +73,7 @@ pub(crate) fn check_block<T>(
         rows.iter().all(|r| r.len() >= need),
         "row kernel: short input row"
     );
-    (kh, width)
+    width
 }
 
 macro_rules! select {
@@ -103,41 +107,45 @@ select!(select_i64, i64, row_i64);
 /// Defines a backend's row kernel for one element type: a
 /// `#[target_feature]` function instantiating the blocked kernel with
 /// vector `$vec` and an `R x C` register tile, and the safe entry point
-/// that checks the contract and the CPU once per block.
+/// that checks the contract and the CPU once per block. `kind = int` runs
+/// integer kernels through their tap program.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! row_kernel {
     ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal,
-     feature = $feature:literal, backend = $backend:expr) => {
+     feature = $feature:literal, backend = $backend:expr, kind = $kind:ident) => {
         /// The row kernel for this element type on this backend.
         pub(crate) fn $name(
             rows: &[&[$elem]],
-            taps: &[$elem],
-            kw: usize,
+            taps: &$crate::kernels::Taps<$elem>,
             out: &mut [&mut [$elem]],
         ) {
             #[target_feature(enable = $feature)]
             unsafe fn inner(
                 rows: &[&[$elem]],
-                taps: &[$elem],
-                kh: usize,
-                kw: usize,
+                taps: &$crate::kernels::Taps<$elem>,
                 width: usize,
                 out: &mut [&mut [$elem]],
             ) {
                 // SAFETY: forwarded from the checks below.
-                unsafe {
-                    $crate::kernels::blocked::rows::<$vec, $r, $c>(rows, taps, kh, kw, width, out)
-                }
+                unsafe { $crate::kernels::row_kernel!(@call $kind, $vec, $r, $c, rows, taps, width, out) }
             }
-            let (kh, width) = $crate::kernels::check_block(rows, taps, kw, out);
-            assert!(
-                $backend.is_available(),
-                "row kernel called on a CPU without its features"
-            );
+            let width = $crate::kernels::check_block(rows, taps, out);
+            assert!($backend.is_available(), "row kernel called on a CPU without its features");
             // SAFETY: the backend is available, so the CPU has every feature
             // in `$feature`; check_block verified the block contract,
             // including ROW_SLACK >= the vector's lanes.
-            unsafe { inner(rows, taps, kh, kw, width, out) }
+            unsafe { inner(rows, taps, width, out) }
+        }
+    };
+    (@call float, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::rows::<$vec, $r, $c>($rows, $taps, $width, $out)
+    };
+    (@call int, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        match $taps.program() {
+            Some(program) => $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
+                $rows, program, $taps.rows(), $width, $out,
+            ),
+            None => $crate::kernels::blocked::rows::<$vec, $r, $c>($rows, $taps, $width, $out),
         }
     };
 }

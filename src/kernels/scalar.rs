@@ -1,12 +1,14 @@
 //! The scalar reference: plain loops, the definition of correct.
 
-use super::check_block;
+use super::{check_block, Taps};
 use crate::element::Element;
 
 /// Computes each output as `taps[0] * x_0 + taps[1] * x_1 + ...`, left to
 /// right in row-major tap order, one product and one sum at a time.
-pub(crate) fn row_kernel<T: Element>(rows: &[&[T]], taps: &[T], kw: usize, out: &mut [&mut [T]]) {
-    let (kh, width) = check_block(rows, taps, kw, out);
+pub(crate) fn row_kernel<T: Element>(rows: &[&[T]], taps: &Taps<T>, out: &mut [&mut [T]]) {
+    let width = check_block(rows, taps, out);
+    let (kh, kw) = (taps.rows(), taps.cols());
+    let taps = taps.dense();
     for (y, out_row) in out.iter_mut().enumerate() {
         for (x, out_value) in out_row[..width].iter_mut().enumerate() {
             let mut acc = taps[0].mul(rows[y][x]);

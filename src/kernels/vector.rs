@@ -44,6 +44,39 @@ pub(crate) trait Vector: Copy {
     }
 }
 
+/// The integer operations of the tap-program kernel.
+///
+/// # Safety
+///
+/// As for [`Vector`].
+pub(crate) trait IntVector: Vector {
+    /// Lane-wise wrapping difference.
+    unsafe fn sub(self, rhs: Self) -> Self;
+    /// Every lane shifted left by `count < bits` (wrapping).
+    unsafe fn shl(self, count: u32) -> Self;
+}
+
+/// Implements `IntVector` for a type made by `impl_vector!`.
+macro_rules! impl_int_vector {
+    ($name:ident, sub = $sub:path, shl = |$a:ident, $n:ident| $shl:expr $(,)?) => {
+        impl $crate::kernels::vector::IntVector for $name {
+            #[inline(always)]
+            unsafe fn sub(self, rhs: Self) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $sub(self.0, rhs.0) })
+            }
+            #[inline(always)]
+            unsafe fn shl(self, count: u32) -> Self {
+                let ($a, $n) = (self.0, count);
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $shl })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_int_vector;
+
 /// Implements `Vector` for a newtype over a register from intrinsics.
 ///
 /// `load` / `store` are given as the intrinsic plus the pointer type it

@@ -4,7 +4,7 @@
 use core::arch::aarch64::*;
 
 use crate::backend::Backend;
-use crate::kernels::vector::impl_vector;
+use crate::kernels::vector::{impl_int_vector, impl_vector};
 
 impl_vector!(F32x4(float32x4_t): f32, lanes = 4, splat = vdupq_n_f32,
     load = vld1q_f32 as *const f32, store = vst1q_f32 as *mut f32,
@@ -18,6 +18,17 @@ impl_vector!(I32x4(int32x4_t): i32, lanes = 4, splat = vdupq_n_s32,
 impl_vector!(I64x2(int64x2_t): i64, lanes = 2, splat = vdupq_n_s64,
     load = vld1q_s64 as *const i64, store = vst1q_s64 as *mut i64,
     add = vaddq_s64, mul = mullo_s64);
+
+impl_int_vector!(
+    I32x4,
+    sub = vsubq_s32,
+    shl = |a, n| vshlq_s32(a, vdupq_n_s32(n as i32))
+);
+impl_int_vector!(
+    I64x2,
+    sub = vsubq_s64,
+    shl = |a, n| vshlq_s64(a, vdupq_n_s64(n as i64))
+);
 
 /// Wrapping 64-bit multiply: `lo(a) * lo(b) + ((lo(a) * hi(b) + hi(a) *
 /// lo(b)) << 32)`.
@@ -42,7 +53,7 @@ unsafe fn mullo_s64(a: int64x2_t, b: int64x2_t) -> int64x2_t {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
-crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
-crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon);
-crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, feature = "neon", backend = Backend::Neon);
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, feature = "neon", backend = Backend::Neon, kind = int);

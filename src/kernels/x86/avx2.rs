@@ -2,7 +2,7 @@
 
 use super::arch::*;
 use crate::backend::Backend;
-use crate::kernels::vector::impl_vector;
+use crate::kernels::vector::{impl_int_vector, impl_vector};
 
 impl_vector!(F32x8(__m256): f32, lanes = 8, splat = _mm256_set1_ps,
     load = _mm256_loadu_ps as *const f32, store = _mm256_storeu_ps as *mut f32,
@@ -16,6 +16,17 @@ impl_vector!(I32x8(__m256i): i32, lanes = 8, splat = _mm256_set1_epi32,
 impl_vector!(I64x4(__m256i): i64, lanes = 4, splat = _mm256_set1_epi64x,
     load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
     add = _mm256_add_epi64, mul = mullo_epi64);
+
+impl_int_vector!(
+    I32x8,
+    sub = _mm256_sub_epi32,
+    shl = |a, n| _mm256_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
+);
+impl_int_vector!(
+    I64x4,
+    sub = _mm256_sub_epi64,
+    shl = |a, n| _mm256_sll_epi64(a, _mm_cvtsi32_si128(n as i32))
+);
 
 /// Wrapping 64-bit multiply from three `vpmuludq` (exact modulo 2^64).
 ///
@@ -34,7 +45,7 @@ unsafe fn mullo_epi64(a: __m256i, b: __m256i) -> __m256i {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
-crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
-crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2);
-crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, feature = "avx2", backend = Backend::Avx2);
+crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);

@@ -8,7 +8,7 @@
 
 use super::arch::*;
 use crate::backend::Backend;
-use crate::kernels::vector::Vector;
+use crate::kernels::vector::{impl_int_vector, Vector};
 
 macro_rules! avx512_vector {
     ($name:ident($reg:ty): $elem:ty, lanes = $lanes:expr, mask = $mask:ty,
@@ -72,11 +72,22 @@ avx512_vector!(I64x8(__m512i): i64, lanes = 8, mask = __mmask8, splat = _mm512_s
     load = _mm512_loadu_si512, store = _mm512_storeu_si512, mask_store = _mm512_mask_storeu_epi64,
     add = _mm512_add_epi64, mul = _mm512_mullo_epi64);
 
+impl_int_vector!(
+    I32x16,
+    sub = _mm512_sub_epi32,
+    shl = |a, n| _mm512_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
+);
+impl_int_vector!(
+    I64x8,
+    sub = _mm512_sub_epi64,
+    shl = |a, n| _mm512_sll_epi64(a, _mm_cvtsi32_si128(n as i32))
+);
+
 crate::kernels::row_kernel!(row_f32: f32 => F32x16, tile = 4 x 4,
-    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x8, tile = 4 x 4,
-    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
 crate::kernels::row_kernel!(row_i32: i32 => I32x16, tile = 4 x 4,
-    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x8, tile = 4 x 4,
-    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);

@@ -3,7 +3,7 @@
 
 use super::arch::*;
 use crate::backend::Backend;
-use crate::kernels::vector::impl_vector;
+use crate::kernels::vector::{impl_int_vector, impl_vector};
 
 impl_vector!(F32x4(__m128): f32, lanes = 4, splat = _mm_set1_ps,
     load = _mm_loadu_ps as *const f32, store = _mm_storeu_ps as *mut f32,
@@ -17,6 +17,17 @@ impl_vector!(I32x4(__m128i): i32, lanes = 4, splat = _mm_set1_epi32,
 impl_vector!(I64x2(__m128i): i64, lanes = 2, splat = _mm_set1_epi64x,
     load = _mm_loadu_si128 as *const __m128i, store = _mm_storeu_si128 as *mut __m128i,
     add = _mm_add_epi64, mul = mullo_epi64);
+
+impl_int_vector!(
+    I32x4,
+    sub = _mm_sub_epi32,
+    shl = |a, n| _mm_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
+);
+impl_int_vector!(
+    I64x2,
+    sub = _mm_sub_epi64,
+    shl = |a, n| _mm_sll_epi64(a, _mm_cvtsi32_si128(n as i32))
+);
 
 /// Wrapping 32-bit multiply: the low halves of two `pmuludq` products.
 ///
@@ -53,7 +64,7 @@ unsafe fn mullo_epi64(a: __m128i, b: __m128i) -> __m128i {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 3, feature = "sse2", backend = Backend::Sse2);
-crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 3, feature = "sse2", backend = Backend::Sse2);
-crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, feature = "sse2", backend = Backend::Sse2);
-crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, feature = "sse2", backend = Backend::Sse2);
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 3, feature = "sse2", backend = Backend::Sse2, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 3, feature = "sse2", backend = Backend::Sse2, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, feature = "sse2", backend = Backend::Sse2, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, feature = "sse2", backend = Backend::Sse2, kind = int);

@@ -1,0 +1,121 @@
+//! `Taps`: a kernel packed once for the row kernels.
+//!
+//! Every kernel keeps its dense row-major taps (the scalar reference and
+//! the float kernels use them in that order). Integer kernels also get a
+//! [`TapProgram`]: the nonzero taps sorted by what they need, so the vector
+//! kernels skip zero taps, add or subtract for +-1, shift for +-2^s, and
+//! multiply only the rest. Integer sums are exact modulo 2^bits in any
+//! order, so the program gives the dense loops' bits exactly. Floats never
+//! get one: `0 * inf` must stay NaN, and the order of the sums is fixed.
+
+use crate::element::Element;
+
+/// A tap's position: kernel row and column.
+pub(crate) type At = (usize, usize);
+
+/// The nonzero taps of an integer kernel, by the operation they need.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TapProgram<T> {
+    /// Taps equal to 1: `acc += x`.
+    pub plus: Vec<At>,
+    /// Taps equal to -1: `acc -= x`.
+    pub minus: Vec<At>,
+    /// Taps equal to 2^s (1 <= s < bits - 1): `acc += x << s`.
+    pub shift: Vec<(At, u32)>,
+    /// Taps equal to -(2^s): `acc -= x << s`.
+    pub shift_minus: Vec<(At, u32)>,
+    /// Every other nonzero tap: `acc += t * x`.
+    pub multiply: Vec<(At, T)>,
+}
+
+/// A kernel of `kh x kw` taps, packed for the row kernels.
+#[derive(Clone, Debug)]
+pub struct Taps<T> {
+    kh: usize,
+    kw: usize,
+    dense: Vec<T>,
+    program: Option<TapProgram<T>>,
+}
+
+impl<T: Element> Taps<T> {
+    /// Packs `dense` (`kh x kw`, row-major). Panics if the length is not
+    /// `kh * kw` (a bug in the caller, never user input).
+    pub(crate) fn new(dense: Vec<T>, kh: usize, kw: usize) -> Self {
+        assert_eq!(dense.len(), kh * kw, "taps: {kh} x {kw} kernel");
+        let program = integer_program(&dense, kw);
+        Taps {
+            kh,
+            kw,
+            dense,
+            program,
+        }
+    }
+}
+
+impl<T> Taps<T> {
+    /// Kernel rows.
+    pub(crate) fn rows(&self) -> usize {
+        self.kh
+    }
+
+    /// Kernel columns.
+    pub(crate) fn cols(&self) -> usize {
+        self.kw
+    }
+
+    /// The taps, row-major.
+    pub(crate) fn dense(&self) -> &[T] {
+        &self.dense
+    }
+
+    /// The integer tap program (`None` for floats).
+    pub(crate) fn program(&self) -> Option<&TapProgram<T>> {
+        self.program.as_ref()
+    }
+}
+
+fn integer_program<T: Element>(dense: &[T], kw: usize) -> Option<TapProgram<T>> {
+    let bits = 8 * core::mem::size_of::<T>() as u32;
+    let mut program = TapProgram::default();
+    for (k, &tap) in dense.iter().enumerate() {
+        let at = (k / kw, k % kw);
+        let v = tap.to_exact_int()?;
+        let shift = v.unsigned_abs().trailing_zeros();
+        match v {
+            0 => {}
+            1 => program.plus.push(at),
+            -1 => program.minus.push(at),
+            _ if v.unsigned_abs().is_power_of_two() && shift < bits - 1 => {
+                if v > 0 {
+                    program.shift.push((at, shift));
+                } else {
+                    program.shift_minus.push((at, shift));
+                }
+            }
+            _ => program.multiply.push((at, tap)),
+        }
+    }
+    Some(program)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_taps_are_sorted_by_operation() {
+        let taps = Taps::new(vec![0i32, 1, -1, 8, -4, 3, i32::MIN, 2, -7], 3, 3);
+        let p = taps.program().unwrap();
+        assert_eq!(p.plus, [(0, 1)]);
+        assert_eq!(p.minus, [(0, 2)]);
+        assert_eq!(p.shift, [((1, 0), 3), ((2, 1), 1)]);
+        assert_eq!(p.shift_minus, [((1, 1), 2)]);
+        assert_eq!(p.multiply, [((1, 2), 3), ((2, 0), i32::MIN), ((2, 2), -7)]);
+    }
+
+    #[test]
+    fn float_taps_have_no_program() {
+        assert!(Taps::new(vec![0.0f32, 1.0, 2.0], 1, 3).program().is_none());
+        assert_eq!(Taps::new(vec![1.0f64; 6], 2, 3).dense().len(), 6);
+    }
+}
