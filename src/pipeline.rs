@@ -178,22 +178,17 @@ impl<T: Element> Stage<T> for LowRankStage<'_, T> {
 
     fn compute(&self, start: usize, out: &mut [&mut [T]]) {
         let ring_len = self.slots * self.stride;
+        let mut rows: Vec<&[T]> = Vec::with_capacity(self.factors.rank() * self.kh);
         for (y, out_row) in out.iter_mut().enumerate() {
-            let rows: Vec<&[T]> = self
-                .rings
-                .chunks(ring_len)
-                .flat_map(|ring| {
-                    (start + y..start + y + self.kh).map(move |r| {
-                        let at = (r % self.slots) * self.stride;
-                        &ring[at..at + self.stride]
-                    })
-                })
-                .collect();
-            (self.kernel)(
-                &rows,
-                self.factors.column_taps(),
-                core::slice::from_mut(out_row),
-            );
+            rows.clear();
+            for ring in self.rings.chunks(ring_len) {
+                rows.extend((start + y..start + y + self.kh).map(|r| {
+                    let at = (r % self.slots) * self.stride;
+                    &ring[at..at + self.stride]
+                }));
+            }
+            let column_taps = self.factors.column_taps();
+            (self.kernel)(&rows, column_taps, core::slice::from_mut(out_row));
         }
     }
 }

@@ -205,8 +205,9 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
     // y < R and the loads at x + j + c * lanes stay inside the row.
     unsafe {
         let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
-        let at =
-            |y: usize, i: usize, j: usize, c: usize| rows[y + i].as_ptr().add(x + j + c * lanes);
+        let at = |y: usize, i: usize, j: usize, c: usize| {
+            rows.get_unchecked(y + i).as_ptr().add(x + j + c * lanes)
+        };
         for &(i, j) in &program.plus {
             for (y, acc_row) in acc.iter_mut().enumerate() {
                 for (c, a) in acc_row.iter_mut().enumerate() {
