@@ -4,15 +4,17 @@
 //! convolution of `f = arange(N*N).reshape(N, N)` (int64) with
 //! `g = arange(81).reshape(9, 9)`: 1.86 s in Python and 5.97 ms in its best
 //! Cython for N = 100, 597 ms for N = 1000. This example runs the same
-//! workloads on every backend this CPU has, checks every result against the
-//! tutorial's naive loops, and prints the medians.
+//! workloads on every backend this CPU has, by the direct method and by the
+//! exact low-rank method (the kernel has rank 2), on one thread and on all,
+//! checks every result against the tutorial's naive loops, and prints the
+//! medians of `apply_into` (output reused; `apply` also allocates).
 //!
 //! Run: `cargo run --release --example seed`
 
 use std::time::{Duration, Instant};
 
 use ndarray::Array2;
-use simdconv::{Backend, Filter2d};
+use simdconv::{Backend, Filter2d, Threads};
 
 /// The tutorial's `naive_convolve`, loop for loop: zero outside the image,
 /// wrapping int64 arithmetic (odd kernel sides, as in the tutorial).
@@ -62,36 +64,66 @@ fn time<R>(runs: usize, mut call: impl FnMut() -> R) -> Duration {
 
 fn main() -> Result<(), simdconv::Error> {
     let g = Array2::from_shape_fn((9, 9), |(i, j)| (9 * i + j) as i64);
+    let threads = rayon::current_num_threads();
     println!("simdconv seed: full 2D convolution, int64 arange(N*N) image, arange(81) 9x9 kernel");
     println!(
-        "backends on this CPU: {:?} (detected: {})\n",
+        "backends on this CPU: {:?} (detected: {}); {threads} threads available",
         Backend::available(),
         Backend::detect()
     );
     println!(
-        "{:<12} {:<8} {:>11} {:>8} {:>10} {:>11} {:>11}",
-        "workload", "backend", "median ms", "GMAC/s", "x scalar", "x Python", "x Cython"
+        "the kernel has rank {}: the low-rank path does {} multiply-adds per output instead of 81\n",
+        Filter2d::convolution(&g)?.low_rank_terms().unwrap_or(0),
+        Filter2d::convolution(&g)?.low_rank_terms().unwrap_or(0) * 18,
+    );
+    println!(
+        "{:<8} {:<8} {:<9} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9}",
+        "workload",
+        "backend",
+        "path",
+        "threads",
+        "median ms",
+        "GMAC/s",
+        "x scalar",
+        "x Python",
+        "x Cython"
     );
     // (N, runs, the tutorial's Python and best Cython times in seconds)
     let workloads: [(usize, usize, Option<f64>, f64); 2] =
-        [(100, 101, Some(1.86), 5.97e-3), (1000, 11, None, 0.597)];
+        [(100, 201, Some(1.86), 5.97e-3), (1000, 15, None, 0.597)];
     let mut all_ok = true;
     for (n, runs, python, cython) in workloads {
         let f = Array2::from_shape_fn((n, n), |(i, j)| (i * n + j) as i64);
         let reference = naive_convolve(&f, &g);
+        // GMAC/s counts the direct method's work (81 per output) for every
+        // row, so the column compares times.
         let macs = (reference.len() * g.len()) as f64;
         let mut scalar_time = None;
+        let best = Backend::detect();
+        let mut rows: Vec<(Backend, &str, Threads, bool)> = Vec::new();
         for backend in Backend::available() {
-            let filter = Filter2d::convolution(&g)?.backend(backend);
-            let out = filter.apply(&f)?;
+            rows.push((backend, "direct", Threads::Single, false));
+            rows.push((backend, "low-rank", Threads::Single, true));
+        }
+        rows.push((best, "direct", Threads::Auto, false));
+        rows.push((best, "low-rank", Threads::Auto, true));
+        for (backend, path, threading, low_rank) in rows {
+            let parallel = matches!(threading, Threads::Auto);
+            let filter = Filter2d::convolution(&g)?
+                .backend(backend)
+                .threads(threading)
+                .low_rank(low_rank);
+            let mut out = filter.apply(&f)?;
             let ok = out == reference;
             all_ok &= ok;
-            let t = time(runs, || filter.apply(&f)).as_secs_f64();
+            let t = time(runs, || filter.apply_into(&f, &mut out)).as_secs_f64();
             let scalar = *scalar_time.get_or_insert(t);
             println!(
-                "{:<12} {:<8} {:>11.3} {:>8.2} {:>9.1}x {:>11} {:>10.1}x{}",
+                "{:<8} {:<8} {:<9} {:>7} {:>10.3} {:>8.2} {:>8.1}x {:>9} {:>8.0}x{}",
                 format!("N={n}"),
                 backend.name(),
+                path,
+                if parallel { threads } else { 1 },
                 t * 1e3,
                 macs / t / 1e9,
                 scalar / t,
@@ -102,7 +134,7 @@ fn main() -> Result<(), simdconv::Error> {
         }
     }
     println!(
-        "\ncheck against the naive loops: {}",
+        "\ncheck against the tutorial's naive loops: {}",
         if all_ok {
             "every result identical"
         } else {
