@@ -123,6 +123,28 @@ unsafe fn tile<V: Vector, const R: usize, const C: usize>(
                 }
             }
         }
+        store_tile(&acc, out, x, store);
+    }
+}
+
+/// Stores the first `store` columns of each row of a tile at column `x`:
+/// all `C` vectors, or (with `C == 1`) one whole or partial vector.
+///
+/// # Safety
+///
+/// The CPU supports `V`'s instruction set and `out[y][x..x + store]`
+/// exists for every `y < R`.
+#[inline(always)]
+unsafe fn store_tile<V: Vector, const R: usize, const C: usize>(
+    acc: &[[V; C]; R],
+    out: &mut [&mut [V::Elem]],
+    x: usize,
+    store: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY: the caller's contract: each row has `store` outputs at `x`,
+    // and a partial store writes only the first `store` lanes.
+    unsafe {
         for (y, acc_row) in acc.iter().enumerate() {
             let p = out[y].as_mut_ptr().add(x);
             if store == C * lanes {
@@ -130,7 +152,6 @@ unsafe fn tile<V: Vector, const R: usize, const C: usize>(
                     a.store(p.add(c * lanes));
                 }
             } else {
-                // C == 1 here: a partial last vector.
                 acc_row[0].store_first(p, store);
             }
         }
@@ -244,20 +265,6 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
                 }
             }
         }
-        for (y, acc_row) in acc.iter().enumerate() {
-            let p = out[y].as_mut_ptr().add(x);
-            if store == C * lanes {
-                for (c, a) in acc_row.iter().enumerate() {
-                    a.store(p.add(c * lanes));
-                }
-            } else {
-                // C == 1 here: a partial or whole last vector.
-                if store == lanes {
-                    acc_row[0].store(p);
-                } else {
-                    acc_row[0].store_first(p, store);
-                }
-            }
-        }
+        store_tile(&acc, out, x, store);
     }
 }
