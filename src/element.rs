@@ -46,6 +46,11 @@ pub(crate) mod sealed {
     pub trait Sealed: Sized {
         /// The row kernel of `backend` for this type, if this build has one.
         fn row_kernel(backend: Backend) -> Option<RowKernel<Self>>;
+        /// The row kernel of `backend` with fused multiply-adds (floats);
+        /// the ordinary one for integers, where fusing changes nothing.
+        fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>>;
+        /// `acc + self * rhs` rounded once (floats), wrapping (integers).
+        fn fused_mul_add(self, rhs: Self, acc: Self) -> Self;
         /// The value as an exact integer; `None` for floats.
         fn to_exact_int(self) -> Option<i128>;
         /// `v` modulo 2^bits, as this type (integers only).
@@ -100,6 +105,12 @@ impl sealed::Sealed for f32 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_f32(backend)
     }
+    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
+        kernels::select_fused_f32(backend)
+    }
+    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
+        self.mul_add(rhs, acc)
+    }
     fn to_exact_int(self) -> Option<i128> {
         None
     }
@@ -110,6 +121,12 @@ impl sealed::Sealed for f32 {
 impl sealed::Sealed for f64 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_f64(backend)
+    }
+    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
+        kernels::select_fused_f64(backend)
+    }
+    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
+        self.mul_add(rhs, acc)
     }
     fn to_exact_int(self) -> Option<i128> {
         None
@@ -122,6 +139,12 @@ impl sealed::Sealed for i32 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_i32(backend)
     }
+    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
+        kernels::select_i32(backend)
+    }
+    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
+        self.mul_add_ref(rhs, acc)
+    }
     fn to_exact_int(self) -> Option<i128> {
         Some(i128::from(self))
     }
@@ -132,6 +155,12 @@ impl sealed::Sealed for i32 {
 impl sealed::Sealed for i64 {
     fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
         kernels::select_i64(backend)
+    }
+    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
+        kernels::select_i64(backend)
+    }
+    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
+        self.mul_add_ref(rhs, acc)
     }
     fn to_exact_int(self) -> Option<i128> {
         Some(i128::from(self))

@@ -8,7 +8,39 @@
 //! in row-major order.
 
 use super::taps::{TapProgram, Taps};
-use super::vector::{IntVector, Vector};
+use super::vector::{FusedVector, IntVector, Vector};
+
+/// One accumulation step of the dense kernel: `acc + t * x`.
+pub(crate) trait Step<V> {
+    /// The next accumulator.
+    ///
+    /// # Safety
+    ///
+    /// The CPU supports `V`'s instruction set (and FMA for `Fused`).
+    unsafe fn step(acc: V, t: V, x: V) -> V;
+}
+
+/// The default: the product rounded, then the sum rounded.
+pub(crate) struct Separate;
+
+impl<V: Vector> Step<V> for Separate {
+    #[inline(always)]
+    unsafe fn step(acc: V, t: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.add(t.mul(x)) }
+    }
+}
+
+/// The opt-in fused multiply-add: one rounding per step.
+pub(crate) struct Fused;
+
+impl<V: FusedVector> Step<V> for Fused {
+    #[inline(always)]
+    unsafe fn step(acc: V, t: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.fused_mul_add(t, x) }
+    }
+}
 
 /// Computes the block `out` from `rows` (the contract of
 /// [`RowKernel`](super::RowKernel)), `R` rows and `C` vectors at a time.
@@ -20,7 +52,7 @@ use super::vector::{IntVector, Vector};
 /// `width`): every row holds `width + kw - 1 + ROW_SLACK` elements, with
 /// `ROW_SLACK >= V::LANES`, and there are `out.len() + kh - 1` rows.
 #[inline(always)]
-pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
+pub(crate) unsafe fn rows<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &Taps<V::Elem>,
     width: usize,
@@ -33,7 +65,7 @@ pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
     while y + R <= n {
         // SAFETY: forwarded contract; rows y..y + R + kh - 1 exist.
         unsafe {
-            tile_row::<V, R, C>(
+            tile_row::<V, S, R, C>(
                 &rows[y..y + R + kh - 1],
                 taps,
                 kh,
@@ -46,14 +78,16 @@ pub(crate) unsafe fn rows<V: Vector, const R: usize, const C: usize>(
     }
     while y < n {
         // SAFETY: as above, one row at a time.
-        unsafe { tile_row::<V, 1, C>(&rows[y..y + kh], taps, kh, kw, width, &mut out[y..y + 1]) };
+        unsafe {
+            tile_row::<V, S, 1, C>(&rows[y..y + kh], taps, kh, kw, width, &mut out[y..y + 1])
+        };
         y += 1;
     }
 }
 
 /// One band of `R` output rows, across the whole width.
 #[inline(always)]
-unsafe fn tile_row<V: Vector, const R: usize, const C: usize>(
+unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
     kh: usize,
@@ -65,25 +99,25 @@ unsafe fn tile_row<V: Vector, const R: usize, const C: usize>(
     let mut x = 0;
     while x + C * lanes <= width {
         // SAFETY: outputs x..x + C * lanes lie inside the rows.
-        unsafe { tile::<V, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
+        unsafe { tile::<V, S, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
         x += C * lanes;
     }
     while x + lanes <= width {
         // SAFETY: as above, one vector.
-        unsafe { tile::<V, R, 1>(rows, taps, kh, kw, x, out, lanes) };
+        unsafe { tile::<V, S, R, 1>(rows, taps, kh, kw, x, out, lanes) };
         x += lanes;
     }
     if x < width {
         // SAFETY: loads reach x + lanes - 1 + kw - 1 < width + kw - 1 +
         // ROW_SLACK; only the width - x valid outputs are stored.
-        unsafe { tile::<V, R, 1>(rows, taps, kh, kw, x, out, width - x) };
+        unsafe { tile::<V, S, R, 1>(rows, taps, kh, kw, x, out, width - x) };
     }
 }
 
 /// `R x C` vectors of outputs starting at column `x`; stores the first
 /// `store` of the `C * LANES` columns of each row.
 #[inline(always)]
-unsafe fn tile<V: Vector, const R: usize, const C: usize>(
+unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
     kh: usize,
@@ -118,7 +152,7 @@ unsafe fn tile<V: Vector, const R: usize, const C: usize>(
                 let t = V::splat(k);
                 for (acc_row, &s) in acc.iter_mut().zip(&src) {
                     for (c, a) in acc_row.iter_mut().enumerate() {
-                        *a = a.add(t.mul(V::load(s.add(j + c * lanes))));
+                        *a = S::step(*a, t, V::load(s.add(j + c * lanes)));
                     }
                 }
             }

@@ -101,6 +101,28 @@ macro_rules! select {
 
 select!(select_f32, f32, row_f32);
 select!(select_f64, f64, row_f64);
+
+macro_rules! select_fused {
+    ($name:ident, $t:ty, $suffix:ident) => {
+        /// The fused multiply-add row kernel of `backend` for this float
+        /// type. Backends without FMA instructions run the scalar fused
+        /// reference, which gives the same bits.
+        pub(crate) fn $name(backend: Backend) -> Option<RowKernel<$t>> {
+            match backend {
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                Backend::Avx2 if x86::Avx2Fma.is_available() => Some(x86::avx2::$suffix),
+                #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
+                Backend::Avx512 => Some(x86::avx512::$suffix),
+                #[cfg(target_arch = "aarch64")]
+                Backend::Neon => Some(aarch64::neon::$suffix),
+                _ => Some(scalar::row_kernel_fused::<$t>),
+            }
+        }
+    };
+}
+
+select_fused!(select_fused_f32, f32, row_fused_f32);
+select_fused!(select_fused_f64, f64, row_fused_f64);
 select!(select_i32, i32, row_i32);
 select!(select_i64, i64, row_i64);
 
@@ -138,14 +160,23 @@ macro_rules! row_kernel {
         }
     };
     (@call float, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
-        $crate::kernels::blocked::rows::<$vec, $r, $c>($rows, $taps, $width, $out)
+        $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
+            $rows, $taps, $width, $out,
+        )
+    };
+    (@call fused, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Fused, $r, $c>(
+            $rows, $taps, $width, $out,
+        )
     };
     (@call int, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match $taps.program() {
             Some(program) => $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
                 $rows, program, $taps.rows(), $width, $out,
             ),
-            None => $crate::kernels::blocked::rows::<$vec, $r, $c>($rows, $taps, $width, $out),
+            None => $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
+                $rows, $taps, $width, $out,
+            ),
         }
     };
 }

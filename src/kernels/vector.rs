@@ -44,6 +44,32 @@ pub(crate) trait Vector: Copy {
     }
 }
 
+/// A fused multiply-add, for the opt-in fused float kernels.
+///
+/// # Safety
+///
+/// As for [`Vector`], and the CPU supports the FMA instructions used.
+pub(crate) trait FusedVector: Vector {
+    /// `self + a * b` with a single rounding.
+    unsafe fn fused_mul_add(self, a: Self, b: Self) -> Self;
+}
+
+/// Implements `FusedVector` with an intrinsic taking `(a, b, acc)` and
+/// returning `a * b + acc` rounded once.
+macro_rules! impl_fused_vector {
+    ($name:ident, $fma:path) => {
+        impl $crate::kernels::vector::FusedVector for $name {
+            #[inline(always)]
+            unsafe fn fused_mul_add(self, a: Self, b: Self) -> Self {
+                // SAFETY: the trait's contract: the CPU has this instruction set.
+                $name(unsafe { $fma(a.0, b.0, self.0) })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_fused_vector;
+
 /// The integer operations of the tap-program kernel.
 ///
 /// # Safety

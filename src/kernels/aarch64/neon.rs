@@ -4,7 +4,7 @@
 use core::arch::aarch64::*;
 
 use crate::backend::Backend;
-use crate::kernels::vector::{impl_int_vector, impl_vector};
+use crate::kernels::vector::{impl_fused_vector, impl_int_vector, impl_vector};
 
 impl_vector!(F32x4(float32x4_t): f32, lanes = 4, splat = vdupq_n_f32,
     load = vld1q_f32 as *const f32, store = vst1q_f32 as *mut f32,
@@ -18,6 +18,29 @@ impl_vector!(I32x4(int32x4_t): i32, lanes = 4, splat = vdupq_n_s32,
 impl_vector!(I64x2(int64x2_t): i64, lanes = 2, splat = vdupq_n_s64,
     load = vld1q_s64 as *const i64, store = vst1q_s64 as *mut i64,
     add = vaddq_s64, mul = mullo_s64);
+
+impl_fused_vector!(F32x4, fma_f32);
+impl_fused_vector!(F64x2, fma_f64);
+
+/// `a * b + acc`, rounded once (`vfmaq` takes the accumulator first).
+///
+/// # Safety
+/// The CPU supports NEON.
+#[inline(always)]
+unsafe fn fma_f32(a: float32x4_t, b: float32x4_t, acc: float32x4_t) -> float32x4_t {
+    // SAFETY: NEON is available (the caller's contract).
+    unsafe { vfmaq_f32(acc, a, b) }
+}
+
+/// `a * b + acc`, rounded once.
+///
+/// # Safety
+/// The CPU supports NEON.
+#[inline(always)]
+unsafe fn fma_f64(a: float64x2_t, b: float64x2_t, acc: float64x2_t) -> float64x2_t {
+    // SAFETY: NEON is available (the caller's contract).
+    unsafe { vfmaq_f64(acc, a, b) }
+}
 
 impl_int_vector!(
     I32x4,
@@ -57,3 +80,5 @@ crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, feature = "neon
 crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = float);
 crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, feature = "neon", backend = Backend::Neon, kind = int);
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = fused);
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = fused);

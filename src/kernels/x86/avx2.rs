@@ -2,7 +2,7 @@
 
 use super::arch::*;
 use crate::backend::Backend;
-use crate::kernels::vector::{impl_int_vector, impl_vector};
+use crate::kernels::vector::{impl_fused_vector, impl_int_vector, impl_vector};
 
 impl_vector!(F32x8(__m256): f32, lanes = 8, splat = _mm256_set1_ps,
     load = _mm256_loadu_ps as *const f32, store = _mm256_storeu_ps as *mut f32,
@@ -28,6 +28,9 @@ impl_int_vector!(
     shl = |a, n| _mm256_sll_epi64(a, _mm_cvtsi32_si128(n as i32))
 );
 
+impl_fused_vector!(F32x8, _mm256_fmadd_ps);
+impl_fused_vector!(F64x4, _mm256_fmadd_pd);
+
 /// Wrapping 64-bit multiply from three `vpmuludq` (exact modulo 2^64).
 ///
 /// # Safety
@@ -49,3 +52,5 @@ crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 4 x 3, feature = "avx2
 crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = float);
 crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x8, tile = 4 x 3, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x4, tile = 4 x 3, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);

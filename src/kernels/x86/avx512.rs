@@ -8,7 +8,7 @@
 
 use super::arch::*;
 use crate::backend::Backend;
-use crate::kernels::vector::{impl_int_vector, Vector};
+use crate::kernels::vector::{impl_fused_vector, impl_int_vector, Vector};
 
 macro_rules! avx512_vector {
     ($name:ident($reg:ty): $elem:ty, lanes = $lanes:expr, mask = $mask:ty,
@@ -72,6 +72,8 @@ avx512_vector!(I64x8(__m512i): i64, lanes = 8, mask = __mmask8, splat = _mm512_s
     load = _mm512_loadu_si512, store = _mm512_storeu_si512, mask_store = _mm512_mask_storeu_epi64,
     add = _mm512_add_epi64, mul = _mm512_mullo_epi64);
 
+impl_fused_vector!(F32x16, _mm512_fmadd_ps);
+impl_fused_vector!(F64x8, _mm512_fmadd_pd);
 impl_int_vector!(
     I32x16,
     sub = _mm512_sub_epi32,
@@ -91,3 +93,7 @@ crate::kernels::row_kernel!(row_i32: i32 => I32x16, tile = 4 x 4,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x8, tile = 4 x 4,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x16, tile = 4 x 4,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x8, tile = 4 x 4,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);
