@@ -15,7 +15,7 @@ use crate::lowrank::LowRank;
 
 /// Output rows computed per kernel call: the ring holds `BAND_ROWS + kh - 1`
 /// padded rows.
-const BAND_ROWS: usize = 16;
+const BAND_ROWS: usize = 24;
 
 /// Everything about one call that does not depend on which rows are computed.
 pub(crate) struct Plan<T> {
