@@ -1,0 +1,349 @@
+//! Criterion benchmarks: full 2D convolution per element type, kernel size,
+//! image size and backend, beside a naive four-loop baseline and
+//! `ndarray-conv` 0.6's direct convolution.
+//!
+//! Benchmark ids are `{type}/k{K}/{N}x{N}/{impl}`, e.g.
+//! `f32/k9/1000x1000/avx512`, where `{impl}` is
+//! - a backend name (`scalar`, `sse2`, `sse41`, `avx2`, `avx512`, `neon`:
+//!   every one `Backend::available()` lists), forced with `.backend(b)` on
+//!   one thread (`Threads::Single`) and on the direct path
+//!   (`.low_rank(false)`): the row kernels' own speed on one core;
+//! - `auto`: the filter as a user gets it, nothing forced (detected
+//!   backend, `Threads::Auto`, so both cores on large calls, and the exact
+//!   low-rank path for integer kernels that have one, like the i64 `arange`
+//!   kernels, which are rank 2): its `elem/s` is then *effective*
+//!   (direct-equivalent) multiply-adds per second;
+//! - `naive` or `ndarray-conv` (both single-threaded, direct).
+//!
+//! Filter by any part of the id (criterion takes a regex):
+//!
+//! ```text
+//! cargo bench --bench kernels                           # everything (~13.5 min, busy 2 cores)
+//! cargo bench --bench kernels -- f32/k9                 # f32, 9x9, every image size
+//! cargo bench --bench kernels -- 'f32/k3/'              # 3x3 only ("f32/k3" also matches k31)
+//! cargo bench --bench kernels -- '1000x1000/(avx2|avx512)$'
+//! ```
+//!
+//! Throughput is `output pixels x kernel taps` elements, so criterion's
+//! `elem/s` figure is multiply-adds per second (`Gelem/s` = GMAC/s).
+//!
+//! Inputs: f32/f64 uniform in [-1, 1) from a fixed LCG; i32 image in
+//! [-100, 100] and kernel in [-10, 10] (same LCG); i64 the seed tutorial's
+//! `arange` image and `arange(K*K)` kernel.
+//!
+//! Before the first timed call of `naive` and `ndarray-conv`, their output is
+//! checked against simdconv's (integers exactly, floats within a relative
+//! tolerance; the result is printed to stderr). ndarray-conv's `conv`
+//! flips the kernel (true convolution, like SciPy and simdconv; its
+//! `no_reverse()` would be correlation), so the same kernel is passed to
+//! both unchanged. It sums the flipped kernel's taps in row-major order
+//! from zero, skipping zero taps, as simdconv's reference does: its results
+//! came out bit-identical for every type and size here.
+//!
+//! Skipped to keep the whole run bounded (a single call would take more
+//! than ~0.5 s, i.e. more than 5e8 multiply-adds at ~1 GMAC/s):
+//! - `scalar` at 1000x1000 with K = 31 and at 4096x4096 (~1 s per call);
+//! - `naive` everywhere except 100x100 and 1000x1000 with K <= 9.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ndarray::Array2;
+use ndarray_conv::{ConvExt, ConvMode, PaddingMode};
+use simdconv::{Backend, Element, Filter2d, Threads};
+
+/// Multiply-adds above which the scalar backend is skipped (~0.5 s per call).
+const SCALAR_MAX_MACS: usize = 500_000_000;
+const KERNEL_SIZES: [usize; 5] = [3, 5, 9, 15, 31];
+const IMAGE_SIZES: [usize; 2] = [100, 1000];
+
+/// A 64-bit LCG (Knuth's MMIX constants): deterministic, no `rand` needed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    /// Uniform in [-1, 1), exactly representable in f64.
+    fn f64(&mut self) -> f64 {
+        (self.next() >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0
+    }
+    /// Uniform in [-1, 1), exactly representable in f32.
+    fn f32(&mut self) -> f32 {
+        (self.next() >> 40) as f32 * (2.0 / (1u32 << 24) as f32) - 1.0
+    }
+    /// Uniform integer in [-m, m].
+    fn int(&mut self, m: i64) -> i64 {
+        ((self.next() >> 33) % (2 * m as u64 + 1)) as i64 - m
+    }
+}
+
+/// What the benchmark needs per element type.
+trait BenchElement: Element {
+    const NAME: &'static str;
+    fn image(n: usize) -> Array2<Self>;
+    fn kernel(k: usize) -> Array2<Self>;
+    /// `ndarray_conv::ConvExt::conv`, full mode, zero padding.
+    fn ndarray_conv(image: &Array2<Self>, kernel: &Array2<Self>) -> Array2<Self>;
+    /// |a - b| as f64 (0 for equal integers).
+    fn abs_diff(a: Self, b: Self) -> f64;
+    /// The largest difference accepted relative to max(1, |reference|):
+    /// 0 for integers.
+    const RTOL: f64;
+    fn magnitude(self) -> f64;
+}
+
+macro_rules! float_bench_element {
+    ($t:ty, $gen:ident, $rtol:expr) => {
+        impl BenchElement for $t {
+            const NAME: &'static str = stringify!($t);
+            const RTOL: f64 = $rtol;
+            fn image(n: usize) -> Array2<Self> {
+                let mut rng = Lcg(1);
+                Array2::from_shape_simple_fn((n, n), || rng.$gen())
+            }
+            fn kernel(k: usize) -> Array2<Self> {
+                let mut rng = Lcg(2);
+                Array2::from_shape_simple_fn((k, k), || rng.$gen())
+            }
+            fn ndarray_conv(image: &Array2<Self>, kernel: &Array2<Self>) -> Array2<Self> {
+                image
+                    .conv(kernel, ConvMode::Full, PaddingMode::Zeros)
+                    .expect("ndarray-conv accepts the inputs")
+            }
+            fn abs_diff(a: Self, b: Self) -> f64 {
+                (a as f64 - b as f64).abs()
+            }
+            fn magnitude(self) -> f64 {
+                (self as f64).abs()
+            }
+        }
+    };
+}
+
+float_bench_element!(f32, f32, 1e-4);
+float_bench_element!(f64, f64, 1e-12);
+
+impl BenchElement for i32 {
+    const NAME: &'static str = "i32";
+    const RTOL: f64 = 0.0;
+    fn image(n: usize) -> Array2<Self> {
+        let mut rng = Lcg(1);
+        Array2::from_shape_simple_fn((n, n), || rng.int(100) as i32)
+    }
+    fn kernel(k: usize) -> Array2<Self> {
+        let mut rng = Lcg(2);
+        Array2::from_shape_simple_fn((k, k), || rng.int(10) as i32)
+    }
+    fn ndarray_conv(image: &Array2<Self>, kernel: &Array2<Self>) -> Array2<Self> {
+        image
+            .conv(kernel, ConvMode::Full, PaddingMode::Zeros)
+            .expect("ndarray-conv accepts the inputs")
+    }
+    fn abs_diff(a: Self, b: Self) -> f64 {
+        (a as f64 - b as f64).abs()
+    }
+    fn magnitude(self) -> f64 {
+        (self as f64).abs()
+    }
+}
+
+impl BenchElement for i64 {
+    const NAME: &'static str = "i64";
+    const RTOL: f64 = 0.0;
+    /// The seed's `arange(N*N).reshape(N, N)`.
+    fn image(n: usize) -> Array2<Self> {
+        Array2::from_shape_fn((n, n), |(i, j)| (i * n + j) as i64)
+    }
+    /// The seed's `arange(K*K).reshape(K, K)`.
+    fn kernel(k: usize) -> Array2<Self> {
+        Array2::from_shape_fn((k, k), |(i, j)| (i * k + j) as i64)
+    }
+    fn ndarray_conv(image: &Array2<Self>, kernel: &Array2<Self>) -> Array2<Self> {
+        image
+            .conv(kernel, ConvMode::Full, PaddingMode::Zeros)
+            .expect("ndarray-conv accepts the inputs")
+    }
+    fn abs_diff(a: Self, b: Self) -> f64 {
+        (a as f64 - b as f64).abs()
+    }
+    fn magnitude(self) -> f64 {
+        (self as f64).abs()
+    }
+}
+
+/// Full convolution with four nested loops: output rows and columns, then
+/// the effective (flipped) kernel's rows and taps, in simdconv's tap order
+/// (so float results match bit for bit). Taps outside the image are skipped
+/// through the loop bounds.
+fn naive_convolve<T: Element>(f: &Array2<T>, g: &Array2<T>) -> Array2<T> {
+    let (h, w) = f.dim();
+    let (kh, kw) = g.dim();
+    let (oh, ow) = (h + kh - 1, w + kw - 1);
+    let fs = f.as_slice().expect("standard layout");
+    let gs = g.as_slice().expect("standard layout");
+    let mut out = vec![T::zero(); oh * ow];
+    for y in 0..oh {
+        // Effective kernel row a reads image row y + a - (kh - 1).
+        let a_from = (kh - 1).saturating_sub(y);
+        let a_to = kh.min(h + kh - 1 - y);
+        for x in 0..ow {
+            let b_from = (kw - 1).saturating_sub(x);
+            let b_to = kw.min(w + kw - 1 - x);
+            let mut acc = T::zero();
+            for a in a_from..a_to {
+                let row = (y + a - (kh - 1)) * w;
+                let tap_row = (kh - 1 - a) * kw;
+                for b in b_from..b_to {
+                    let tap = gs[tap_row + kw - 1 - b];
+                    acc = tap.mul_add_ref(fs[row + x + b - (kw - 1)], acc);
+                }
+            }
+            out[y * ow + x] = acc;
+        }
+    }
+    Array2::from_shape_vec((oh, ow), out).expect("oh * ow elements")
+}
+
+/// Checks `actual` against simdconv's result; panics on a mismatch.
+fn check<T: BenchElement>(id: &str, who: &str, actual: &Array2<T>, expected: &Array2<T>) {
+    assert_eq!(actual.dim(), expected.dim(), "{id}: {who} output shape");
+    let mut max_diff = 0.0f64;
+    let mut max_rel = 0.0f64;
+    for (&a, &e) in actual.iter().zip(expected) {
+        let d = T::abs_diff(a, e);
+        max_diff = max_diff.max(d);
+        max_rel = max_rel.max(d / e.magnitude().max(1.0));
+    }
+    assert!(
+        max_rel <= T::RTOL,
+        "{id}: {who} differs from simdconv: max |diff| {max_diff:e}, max relative {max_rel:e}"
+    );
+    let exact = actual.iter().zip(expected).all(|(a, e)| a == e);
+    eprintln!(
+        "check {id}: {who} {} simdconv (max |diff| {max_diff:e})",
+        if exact {
+            "equals"
+        } else {
+            "is within tolerance of"
+        }
+    );
+}
+
+fn bench_case<T: BenchElement>(c: &mut Criterion, k: usize, n: usize) {
+    let name = format!("{}/k{k}/{n}x{n}", T::NAME);
+    let image = T::image(n);
+    let kernel = T::kernel(k);
+    let out_pixels = (n + k - 1) * (n + k - 1);
+    let macs = out_pixels * k * k;
+    // simdconv's result on the best backend (direct path), computed once
+    // when first needed.
+    let expected_cell = std::cell::OnceCell::new();
+    let expected = || {
+        expected_cell.get_or_init(|| {
+            Filter2d::convolution(&kernel)
+                .and_then(|f| f.low_rank(false).apply(&image))
+                .expect("simdconv accepts the inputs")
+        })
+    };
+
+    let mut group = c.benchmark_group(&name);
+    group.throughput(Throughput::Elements(macs as u64));
+
+    for backend in Backend::available() {
+        if backend == Backend::Scalar && macs > SCALAR_MAX_MACS {
+            continue; // over ~0.5 s per call
+        }
+        let filter = Filter2d::convolution(&kernel)
+            .expect("valid kernel")
+            .backend(backend)
+            .threads(Threads::Single)
+            .low_rank(false);
+        group.bench_function(BenchmarkId::from_parameter(backend), |b| {
+            b.iter(|| filter.apply(black_box(&image)).expect("backend runs"))
+        });
+    }
+
+    let auto = Filter2d::convolution(&kernel).expect("valid kernel");
+    group.bench_function(BenchmarkId::from_parameter("auto"), |b| {
+        b.iter(|| {
+            auto.apply(black_box(&image))
+                .expect("detected backend runs")
+        })
+    });
+
+    if n <= 100 || (n <= 1000 && k <= 9) {
+        let mut checked = false;
+        group.bench_function(BenchmarkId::from_parameter("naive"), |b| {
+            if !checked {
+                check(&name, "naive", &naive_convolve(&image, &kernel), expected());
+                checked = true;
+            }
+            b.iter(|| naive_convolve(black_box(&image), black_box(&kernel)))
+        });
+    }
+
+    let mut checked = false;
+    group.bench_function(BenchmarkId::from_parameter("ndarray-conv"), |b| {
+        if !checked {
+            check(
+                &name,
+                "ndarray-conv",
+                &T::ndarray_conv(&image, &kernel),
+                expected(),
+            );
+            checked = true;
+        }
+        b.iter(|| T::ndarray_conv(black_box(&image), black_box(&kernel)))
+    });
+    group.finish();
+}
+
+fn bench_type<T: BenchElement>(c: &mut Criterion) {
+    for &k in &KERNEL_SIZES {
+        for &n in &IMAGE_SIZES {
+            bench_case::<T>(c, k, n);
+        }
+    }
+}
+
+fn bench_f32(c: &mut Criterion) {
+    bench_type::<f32>(c);
+    // Larger than the last-level cache: f32 with a 9x9 kernel only.
+    bench_case::<f32>(c, 9, 4096);
+}
+
+fn bench_f64(c: &mut Criterion) {
+    bench_type::<f64>(c);
+}
+
+fn bench_i32(c: &mut Criterion) {
+    bench_type::<i32>(c);
+}
+
+fn bench_i64(c: &mut Criterion) {
+    bench_type::<i64>(c);
+}
+
+/// Short runs: ten samples, 0.5 s warm-up, 1 s measurement (criterion
+/// stretches it for calls too slow to fit ten samples). Command-line
+/// options (`--sample-size`, `--measurement-time`, ...) still override.
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(1))
+        .nresamples(20_000)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_f32, bench_f64, bench_i32, bench_i64
+}
+criterion_main!(benches);

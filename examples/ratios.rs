@@ -1,0 +1,520 @@
+//! simdconv against the peers and the core's limits of `/work/shared/PEERS.md`.
+//!
+//! Runs the key workloads W1-W7 on every backend this CPU has, in one
+//! process: each result is first checked bit for bit against the Scalar
+//! backend, then timed (median of several calls, output allocated inside the
+//! call as in PEERS.md). The table gives the median, GMAC/s (output pixels x
+//! kernel taps / time), the speed-up over Scalar, the ratio to the best peer
+//! median of PEERS.md (> 1 means simdconv is faster) and the core's limit.
+//!
+//! Each backend row forces that backend on one thread on the direct path
+//! (the row kernels' own speed, comparable to the one-core limits); the
+//! `auto` row is the filter as a user gets it (detected backend, rayon
+//! threads on large calls, exact low-rank evaluation of integer kernels).
+//!
+//! Run: `cargo run --release --example ratios [FILTER]`, where the optional
+//! FILTER keeps the workloads whose name or description contains it
+//! (e.g. `W3`, `W3-k31`, `f32`, `i64`).
+
+use std::time::{Duration, Instant};
+
+use ndarray::{s, Array2};
+use simdconv::{Backend, Element, Filter2d, Mode, Threads};
+
+/// Skip timing the Scalar backend when one call is estimated above this.
+const SCALAR_MAX_SECONDS: f64 = 1.0;
+/// Time spent per (workload, backend) measurement, roughly.
+const TARGET_SECONDS: f64 = 0.75;
+const MIN_RUNS: usize = 5;
+const MAX_RUNS: usize = 101;
+
+/// Clock and peak multiply-add rates per cycle of the machine PEERS.md was
+/// measured on (2 vCPU AMD Zen 4, ~3.65 GHz): used to derive the core's
+/// limit for the workloads PEERS.md gives no limit for.
+const GHZ: f64 = 3.65;
+
+/// A 64-bit LCG (Knuth's MMIX constants), as in `benches/kernels.rs`.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    /// Uniform in [-1, 1), exactly representable in f64.
+    fn f64(&mut self) -> f64 {
+        (self.next() >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0
+    }
+    /// Uniform in [-1, 1), exactly representable in f32.
+    fn f32(&mut self) -> f32 {
+        (self.next() >> 40) as f32 * (2.0 / (1u32 << 24) as f32) - 1.0
+    }
+    /// Uniform integer in [-m, m].
+    fn int(&mut self, m: i64) -> i64 {
+        ((self.next() >> 33) % (2 * m as u64 + 1)) as i64 - m
+    }
+}
+
+fn uniform_f32(shape: (usize, usize), seed: u64) -> Array2<f32> {
+    let mut rng = Lcg(seed);
+    Array2::from_shape_simple_fn(shape, || rng.f32())
+}
+
+fn uniform_f64(shape: (usize, usize), seed: u64) -> Array2<f64> {
+    let mut rng = Lcg(seed);
+    Array2::from_shape_simple_fn(shape, || rng.f64())
+}
+
+fn uniform_i32(shape: (usize, usize), max: i64, seed: u64) -> Array2<i32> {
+    let mut rng = Lcg(seed);
+    Array2::from_shape_simple_fn(shape, || rng.int(max) as i32)
+}
+
+/// `arange(rows * cols).reshape(rows, cols)` as int64, the seed's inputs.
+fn arange_i64(shape: (usize, usize)) -> Array2<i64> {
+    Array2::from_shape_fn(shape, |(i, j)| (i * shape.1 + j) as i64)
+}
+
+/// Bit patterns, to compare floats bit for bit.
+trait Bits: Element {
+    /// Multiply-adds per cycle one Zen 4 core peaks at (PEERS.md).
+    const PEAK_MACS_PER_CYCLE: f64;
+    fn bits(self) -> u64;
+}
+
+impl Bits for f32 {
+    const PEAK_MACS_PER_CYCLE: f64 = 16.0;
+    fn bits(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+impl Bits for f64 {
+    const PEAK_MACS_PER_CYCLE: f64 = 8.0;
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
+}
+impl Bits for i32 {
+    const PEAK_MACS_PER_CYCLE: f64 = 13.0;
+    fn bits(self) -> u64 {
+        self as u32 as u64
+    }
+}
+impl Bits for i64 {
+    const PEAK_MACS_PER_CYCLE: f64 = 6.6;
+    fn bits(self) -> u64 {
+        self as u64
+    }
+}
+
+/// The best peer medians of PEERS.md, in ms (measured 2026-11-25 on 2 vCPU
+/// AMD Zen 4 with AVX-512; every peer on the same arrays).
+struct Peers {
+    /// The fastest peer of any kind and thread count, and who it is.
+    best: Option<(f64, &'static str)>,
+    /// The fastest single-threaded peer.
+    best_1t: Option<(f64, &'static str)>,
+    /// The core's limit as PEERS.md states it (one core), if it does.
+    limit_ms: Option<f64>,
+}
+
+struct Workload {
+    name: &'static str,
+    description: &'static str,
+    peers: Peers,
+}
+
+const CYTHON: &str = "Cython typed memoryviews (1)";
+const NDCONV: &str = "ndarray-conv 0.6 direct (1)";
+const NDCONV_FFT: &str = "ndarray-conv 0.6 FFT, rayon (2)";
+const OPENCV_1: &str = "OpenCV filter2D (1)";
+const OPENCV_2: &str = "OpenCV filter2D (2)";
+
+/// W1-W7 and their PEERS.md figures (ms).
+const WORKLOADS: [Workload; 10] = [
+    Workload {
+        name: "W1",
+        description: "i64 100x100 arange, 9x9 arange",
+        peers: Peers {
+            best: Some((0.36, CYTHON)),
+            best_1t: Some((0.36, CYTHON)),
+            limit_ms: None,
+        },
+    },
+    Workload {
+        name: "W2",
+        description: "i64 1000x1000 arange, 9x9 arange",
+        peers: Peers {
+            best: Some((33.2, NDCONV)),
+            best_1t: Some((33.2, NDCONV)),
+            limit_ms: Some(3.4),
+        },
+    },
+    Workload {
+        name: "W3-k3",
+        description: "f32 1000x1000, 3x3",
+        peers: Peers {
+            best: Some((0.56, OPENCV_2)),
+            best_1t: Some((0.58, OPENCV_1)),
+            limit_ms: None,
+        },
+    },
+    Workload {
+        name: "W3-k9",
+        description: "f32 1000x1000, 9x9",
+        peers: Peers {
+            best: Some((3.17, OPENCV_1)),
+            best_1t: Some((3.17, OPENCV_1)),
+            limit_ms: Some(1.41),
+        },
+    },
+    Workload {
+        name: "W3-k15",
+        description: "f32 1000x1000, 15x15",
+        peers: Peers {
+            best: Some((9.73, NDCONV_FFT)),
+            best_1t: Some((10.7, OPENCV_1)),
+            limit_ms: None,
+        },
+    },
+    Workload {
+        name: "W3-k31",
+        description: "f32 1000x1000, 31x31",
+        peers: Peers {
+            best: Some((9.86, NDCONV_FFT)),
+            best_1t: Some((10.8, OPENCV_1)),
+            limit_ms: Some(17.4),
+        },
+    },
+    Workload {
+        name: "W4",
+        description: "f64 1000x1000, 9x9",
+        peers: Peers {
+            best: Some((10.7, OPENCV_2)),
+            best_1t: Some((11.5, OPENCV_1)),
+            limit_ms: Some(2.8),
+        },
+    },
+    Workload {
+        name: "W5",
+        description: "i32 1000x1000 [-100,100], 9x9 [-10,10]",
+        peers: Peers {
+            best: Some((31.1, NDCONV)),
+            best_1t: Some((31.1, NDCONV)),
+            limit_ms: Some(1.7),
+        },
+    },
+    Workload {
+        name: "W6",
+        description: "f32 4096x4096, 9x9",
+        peers: Peers {
+            best: Some((45.8, OPENCV_2)),
+            best_1t: Some((67.6, OPENCV_1)),
+            limit_ms: Some(23.0),
+        },
+    },
+    Workload {
+        name: "W7",
+        description: "f32 1000x1000, 9x9, same mode",
+        peers: Peers {
+            best: None,
+            best_1t: None,
+            limit_ms: None,
+        },
+    },
+];
+
+/// The number of threads `Threads::Auto` may use.
+fn rayon_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Median wall time of `runs` calls to `call`.
+fn median_time<R>(runs: usize, mut call: impl FnMut() -> R) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(call());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Wall time of one call.
+fn once<R>(call: impl FnOnce() -> R) -> (R, f64) {
+    let start = Instant::now();
+    let r = std::hint::black_box(call());
+    (r, start.elapsed().as_secs_f64())
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    match r {
+        Some(r) if r >= 100.0 => format!("{r:.0}x"),
+        Some(r) if r >= 10.0 => format!("{r:.1}x"),
+        Some(r) => format!("{r:.2}x"),
+        None => "-".to_string(),
+    }
+}
+
+/// Runs one workload on every backend and prints its rows.
+fn run<T: Bits>(
+    w: &Workload,
+    image: &Array2<T>,
+    kernel: &Array2<T>,
+    mode: Mode,
+) -> Result<bool, simdconv::Error> {
+    // One backend forced, one thread, the direct path: the row kernels.
+    let forced = |b: Backend| {
+        Filter2d::convolution(kernel).map(|f| {
+            f.mode(mode)
+                .backend(b)
+                .threads(Threads::Single)
+                .low_rank(false)
+        })
+    };
+    let scalar = forced(Backend::Scalar)?;
+    let shape = scalar.output_shape(image.dim())?;
+    let macs = (shape.0 * shape.1 * kernel.len()) as f64;
+
+    // The core's limit: PEERS.md's figure, else derived the same way
+    // (multiply-adds / peak rate); marked with '*' when derived. Two cores
+    // (for `auto`): PEERS.md's W6 figure, else half of one core's.
+    let limit_1 = match w.peers.limit_ms {
+        Some(ms) => (ms, ""),
+        None => (macs / (T::PEAK_MACS_PER_CYCLE * GHZ * 1e9) * 1e3, "*"),
+    };
+    let limit_2 = match w.name {
+        "W6" => (12.0, ""),
+        _ => (limit_1.0 / 2.0, "*"),
+    };
+
+    // Estimate one scalar call from a quarter-size image (1/16 of the area).
+    let small = image.slice(s![..image.nrows().div_ceil(4), ..image.ncols().div_ceil(4)]);
+    let small_macs = {
+        let sh = scalar.output_shape(small.dim())?;
+        (sh.0 * sh.1 * kernel.len()) as f64
+    };
+    scalar.apply(small)?;
+    let (_, t_small) = once(|| scalar.apply(small));
+    let scalar_estimate = t_small * macs / small_macs;
+
+    // The reference, on the Scalar backend (one call, also timed).
+    let (reference, t_reference) = once(|| scalar.apply(image));
+    let reference = reference?;
+    let scalar_timed = scalar_estimate <= SCALAR_MAX_SECONDS;
+
+    // Every available backend, then the filter as a user gets it.
+    let mut rows: Vec<(String, Filter2d<T>, bool)> = Backend::available()
+        .into_iter()
+        .map(|b| Ok((b.name().to_string(), forced(b)?, false)))
+        .collect::<Result<_, simdconv::Error>>()?;
+    let auto = Filter2d::convolution(kernel)?.mode(mode);
+    let auto_label = match auto.low_rank_terms() {
+        Some(r) => format!("auto-lr{r}"),
+        None => "auto".to_string(),
+    };
+    rows.push((auto_label, auto, true));
+
+    let mut scalar_ms: Option<(f64, bool)> = None; // (ms, measured as a median)
+    let mut all_ok = true;
+    for (label, f, is_auto) in &rows {
+        let is_scalar = label == "scalar";
+        let out = f.apply(image)?;
+        let ok = out.dim() == reference.dim()
+            && out
+                .iter()
+                .zip(&reference)
+                .all(|(a, b)| a.bits() == b.bits());
+        all_ok &= ok;
+
+        let ms = if is_scalar && !scalar_timed {
+            None
+        } else {
+            // One warm-up call sizes the number of runs.
+            let (_, t1) = once(|| f.apply(image));
+            let runs = ((TARGET_SECONDS / t1.max(1e-9)) as usize).clamp(MIN_RUNS, MAX_RUNS) | 1;
+            Some(median_time(runs, || f.apply(image)).as_secs_f64() * 1e3)
+        };
+        if is_scalar {
+            scalar_ms = Some(match ms {
+                Some(ms) => (ms, true),
+                None => (t_reference * 1e3, false),
+            });
+        }
+        let x_scalar = match (ms, scalar_ms) {
+            (Some(ms), Some((s, measured))) => {
+                let r = fmt_ratio(Some(s / ms));
+                if measured {
+                    r
+                } else {
+                    format!("~{r}")
+                }
+            }
+            _ => "-".to_string(),
+        };
+        let peer = |p: Option<(f64, &str)>| fmt_ratio(p.zip(ms).map(|((p, _), ms)| p / ms));
+        // The low-rank path does fewer multiply-adds: no MAC limit applies.
+        let limit = match (is_auto, f.low_rank_terms()) {
+            (false, _) => Some(limit_1),
+            (true, None) => Some(limit_2),
+            (true, Some(_)) => None,
+        };
+        println!(
+            "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}{}",
+            w.name,
+            w.description,
+            label,
+            ms.map_or("-".to_string(), |ms| format!("{ms:.3}")),
+            ms.map_or("-".to_string(), |ms| format!("{:.2}", macs / ms / 1e6)),
+            x_scalar,
+            peer(w.peers.best),
+            peer(w.peers.best_1t),
+            limit.map_or("-".to_string(), |(l, mark)| format!("{l:.2}{mark}")),
+            limit
+                .zip(ms)
+                .map_or("-".to_string(), |((l, _), ms)| format!(
+                    "{:.0}%",
+                    l / ms * 100.0
+                )),
+            if ok {
+                ""
+            } else {
+                "  WRONG: differs from scalar"
+            },
+        );
+        if is_scalar && !scalar_timed {
+            // Keep the note short: the estimate and the single reference call.
+            println!(
+                "{:<7} {:<38} {:<8} (not timed: ~{:.2} s per call estimated; one reference call took {:.3} s)",
+                "", "", "", scalar_estimate, t_reference
+            );
+        }
+    }
+    Ok(all_ok)
+}
+
+fn main() -> Result<(), simdconv::Error> {
+    let filter = std::env::args().nth(1);
+    let selected = |w: &Workload| {
+        filter
+            .as_deref()
+            .map_or(true, |f| w.name.contains(f) || w.description.contains(f))
+    };
+    println!("simdconv vs PEERS.md: full 2D convolution unless noted, medians of single calls (output allocated)");
+    println!(
+        "backends on this CPU: {:?} (detected: {})\n",
+        Backend::available(),
+        Backend::detect()
+    );
+    println!(
+        "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}",
+        "name",
+        "workload",
+        "backend",
+        "median ms",
+        "GMAC/s",
+        "x scalar",
+        "x peer",
+        "x 1Tpeer",
+        "limit ms",
+        "%lim"
+    );
+
+    let start = Instant::now();
+    let mut all_ok = true;
+    for w in WORKLOADS.iter().filter(|w| selected(w)) {
+        let ok = match w.name {
+            "W1" => run(w, &arange_i64((100, 100)), &arange_i64((9, 9)), Mode::Full)?,
+            "W2" => run(
+                w,
+                &arange_i64((1000, 1000)),
+                &arange_i64((9, 9)),
+                Mode::Full,
+            )?,
+            "W3-k3" | "W3-k9" | "W3-k15" | "W3-k31" => {
+                let k: usize = w.name[4..].parse().expect("W3-kK");
+                run(
+                    w,
+                    &uniform_f32((1000, 1000), 1),
+                    &uniform_f32((k, k), 2),
+                    Mode::Full,
+                )?
+            }
+            "W4" => run(
+                w,
+                &uniform_f64((1000, 1000), 1),
+                &uniform_f64((9, 9), 2),
+                Mode::Full,
+            )?,
+            "W5" => run(
+                w,
+                &uniform_i32((1000, 1000), 100, 1),
+                &uniform_i32((9, 9), 10, 2),
+                Mode::Full,
+            )?,
+            "W6" => run(
+                w,
+                &uniform_f32((4096, 4096), 1),
+                &uniform_f32((9, 9), 2),
+                Mode::Full,
+            )?,
+            "W7" => run(
+                w,
+                &uniform_f32((1000, 1000), 1),
+                &uniform_f32((9, 9), 2),
+                Mode::Same,
+            )?,
+            other => unreachable!("unknown workload {other}"),
+        };
+        all_ok &= ok;
+    }
+
+    println!(
+        "\nbackend rows: that backend forced, one thread (Threads::Single), direct path (low_rank(false)).\n\
+         auto: nothing forced, as a user gets it: detected backend ({}), Threads::Auto ({} rayon threads on\n\
+         large calls), exact low-rank evaluation of integer kernels that have one ('-lrR': R outer products;\n\
+         its GMAC/s are direct-equivalent). Every row's result checked bit for bit against scalar first.",
+        Backend::detect(),
+        rayon_threads()
+    );
+    println!(
+        "x scalar: scalar median / this median ('~': scalar not timed, its single reference call used instead)."
+    );
+    println!(
+        "x peer / x 1Tpeer: best peer median in PEERS.md (any threads / one thread) / this median (> 1: simdconv faster):"
+    );
+    for w in WORKLOADS.iter().filter(|w| selected(w)) {
+        let who = |p: Option<(f64, &str)>| {
+            p.map_or("-".to_string(), |(ms, who)| format!("{ms} ms {who}"))
+        };
+        println!(
+            "  {:<7} any: {:<42} 1 thread: {}",
+            w.name,
+            who(w.peers.best),
+            who(w.peers.best_1t)
+        );
+    }
+    println!(
+        "limit ms: the core's limit from PEERS.md, one core (auto: two cores; '-' on the low-rank path);\n\
+         '*' derived the same way: MACs / (peak MACs per cycle x {GHZ} GHz), peaks 16 f32, 8 f64, 13 i32,\n\
+         6.6 i64 (two cores: half of that). %lim: limit / this median."
+    );
+    println!(
+        "check against the Scalar backend: {}; total {:.1} s",
+        if all_ok {
+            "every result bit-identical"
+        } else {
+            "MISMATCH"
+        },
+        start.elapsed().as_secs_f64()
+    );
+    if !all_ok {
+        std::process::exit(1);
+    }
+    Ok(())
+}
