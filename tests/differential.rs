@@ -1,0 +1,248 @@
+//! A long differential run: every dispatched backend against the scalar
+//! reference over many random small cases (shapes, kernels 1..=9, modes,
+//! borders, operations, strides, element types, overflowing and
+//! non-finite values, the fused float mode and the low-rank integer path).
+//!
+//! Ignored by default; CI runs it in release mode:
+//! `SIMDCONV_DIFF_CASES=1000000 cargo test --release --test differential -- --ignored`
+
+use ndarray::{s, Array2, ArrayView2};
+use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation, Threads};
+
+/// xorshift64*: fast, deterministic, good enough to spread cases.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+trait Sample: Element {
+    fn sample(rng: &mut Rng) -> Self;
+    fn same(a: Self, b: Self) -> bool;
+}
+
+impl Sample for f32 {
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(40) {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => f32::NEG_INFINITY,
+            3 => -0.0,
+            4 => f32::from_bits(1 + rng.below(1000) as u32), // subnormal
+            5 => f32::MAX,
+            6..=20 => (rng.below(17) as f32 - 8.0) * 0.5,
+            _ => (rng.next() >> 40) as f32 / (1u64 << 23) as f32 * 2.0 - 1.0,
+        }
+    }
+    fn same(a: Self, b: Self) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+}
+
+impl Sample for f64 {
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(40) {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => -0.0,
+            3 => f64::from_bits(1 + rng.below(1000) as u64),
+            4 => f64::MAX / 2.0,
+            5..=20 => (rng.below(17) as f64 - 8.0) * 0.25,
+            _ => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 2e3 - 1e3,
+        }
+    }
+    fn same(a: Self, b: Self) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+}
+
+impl Sample for i32 {
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(4) {
+            0 => rng.next() as i32,
+            1 => [i32::MIN, i32::MAX, -1, 0, 1, 2, -4, 64][rng.below(8)],
+            _ => rng.below(21) as i32 - 10,
+        }
+    }
+    fn same(a: Self, b: Self) -> bool {
+        a == b
+    }
+}
+
+impl Sample for i64 {
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(4) {
+            0 => rng.next() as i64,
+            1 => [i64::MIN, i64::MAX, -1, 0, 1, 8, -2, 1 << 40][rng.below(8)],
+            _ => rng.below(21) as i64 - 10,
+        }
+    }
+    fn same(a: Self, b: Self) -> bool {
+        a == b
+    }
+}
+
+fn random_array<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T> {
+    Array2::from_shape_fn((rows, cols), |_| T::sample(rng))
+}
+
+/// A kernel that is a sum of one or two outer products (low-rank path for
+/// integers), or a random one.
+fn random_kernel<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T> {
+    if rng.below(3) > 0 {
+        return random_array(rng, rows, cols);
+    }
+    let mut k = Array2::from_elem((rows, cols), T::zero());
+    for _ in 0..1 + rng.below(2) {
+        let u: Vec<T> = (0..rows).map(|_| T::sample(rng)).collect();
+        let v: Vec<T> = (0..cols).map(|_| T::sample(rng)).collect();
+        for ((i, j), x) in k.indexed_iter_mut() {
+            *x = u[i].mul_add_ref(v[j], *x);
+        }
+    }
+    k
+}
+
+/// Runs `f` on `a` presented with one of several layouts.
+fn presented<T: Element, R>(
+    a: &Array2<T>,
+    layout: usize,
+    f: impl FnOnce(ArrayView2<'_, T>) -> R,
+) -> R {
+    match layout {
+        0 => f(a.view()),
+        1 => {
+            let t = a.t().as_standard_layout().into_owned();
+            f(t.t())
+        }
+        2 => {
+            let rev = a.slice(s![..;-1, ..;-1]).to_owned();
+            f(rev.slice(s![..;-1, ..;-1]))
+        }
+        _ => {
+            let (r, c) = a.dim();
+            let mut big = Array2::from_elem((2 * r, 2 * c), T::zero());
+            big.slice_mut(s![..;2, 1..;2]).assign(a);
+            f(big.slice(s![..;2, 1..;2]))
+        }
+    }
+}
+
+fn one_case<T: Sample>(rng: &mut Rng, backends: &[Backend]) -> Result<(), String> {
+    let (h, w) = (1 + rng.below(24), 1 + rng.below(40));
+    let (kh, kw) = (1 + rng.below(9), 1 + rng.below(9));
+    let image: Array2<T> = random_array(rng, h, w);
+    let kernel: Array2<T> = random_kernel(rng, kh, kw);
+    let op = [Operation::Convolution, Operation::Correlation][rng.below(2)];
+    let mode = [Mode::Full, Mode::Same, Mode::Valid][rng.below(3)];
+    let border = match rng.below(5) {
+        0 => Border::Constant(T::sample(rng)),
+        1 => Border::Wrap,
+        2 => Border::Symmetric,
+        3 => Border::Mirror,
+        _ => Border::Replicate,
+    };
+    let fused = rng.below(8) == 0;
+    let layout = rng.below(4);
+    let base = Filter2d::new(kernel.view(), op)
+        .map_err(|e| e.to_string())?
+        .mode(mode)
+        .border(border)
+        .fused_multiply_add(fused)
+        .threads(Threads::Single);
+    let reference = presented(&image, 0, |f| {
+        base.clone().backend(Backend::Scalar).apply(f)
+    });
+    for &backend in backends {
+        let got = presented(&image, layout, |f| base.clone().backend(backend).apply(f));
+        match (&reference, got) {
+            (Err(a), Err(b)) if *a == b => {}
+            (Ok(a), Ok(b)) => {
+                if let Some(k) = a.iter().zip(&b).position(|(&x, &y)| !T::same(x, y)) {
+                    return Err(format!(
+                        "{backend} differs from scalar at flat index {k}: {h}x{w} image, {kh}x{kw} kernel, \
+                         {op:?} {mode:?} {border:?} fused={fused} layout={layout}\nkernel {kernel:?}"
+                    ));
+                }
+            }
+            (a, b) => return Err(format!("{backend}: {a:?} vs {b:?}")),
+        }
+    }
+    Ok(())
+}
+
+#[test]
+#[ignore = "long: run in release with SIMDCONV_DIFF_CASES (CI runs 1,000,000)"]
+fn every_backend_matches_scalar_on_random_cases() {
+    let total: usize = std::env::var("SIMDCONV_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let seed: u64 = std::env::var("SIMDCONV_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5EED_C0DE);
+    let backends: Vec<Backend> = Backend::available()
+        .into_iter()
+        .filter(|&b| b != Backend::Scalar)
+        .collect();
+    let mut rng = Rng(seed | 1);
+    let start = std::time::Instant::now();
+    let mut failures = Vec::new();
+    for case in 0..total {
+        let result = match case % 4 {
+            0 => one_case::<f32>(&mut rng, &backends),
+            1 => one_case::<f64>(&mut rng, &backends),
+            2 => one_case::<i32>(&mut rng, &backends),
+            _ => one_case::<i64>(&mut rng, &backends),
+        };
+        if let Err(e) = result {
+            failures.push(format!("case {case}: {e}"));
+            if failures.len() >= 10 {
+                break;
+            }
+        }
+    }
+    println!(
+        "differential: {total} cases x {} backends ({}) against scalar, seed {seed:#x}, {:.1} s",
+        backends.len(),
+        backends
+            .iter()
+            .map(|b| b.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        start.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_short_differential_run() {
+    let backends: Vec<Backend> = Backend::available()
+        .into_iter()
+        .filter(|&b| b != Backend::Scalar)
+        .collect();
+    let mut rng = Rng(42);
+    for case in 0..400 {
+        let result = match case % 4 {
+            0 => one_case::<f32>(&mut rng, &backends),
+            1 => one_case::<f64>(&mut rng, &backends),
+            2 => one_case::<i32>(&mut rng, &backends),
+            _ => one_case::<i64>(&mut rng, &backends),
+        };
+        result.unwrap();
+    }
+}
