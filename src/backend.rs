@@ -6,7 +6,22 @@ use std::sync::OnceLock;
 
 use crate::error::Error;
 
-/// The name of the environment variable that forces a backend.
+/// The name of the environment variable that forces a backend:
+/// `SIMDCONV_BACKEND`.
+///
+/// Its value is a backend name as [`Backend`]'s `Display` prints it
+/// (`scalar`, `sse2`, `sse41`, `avx2`, `avx512`, `neon`; ASCII case and
+/// surrounding whitespace are ignored; empty counts as unset). Filters
+/// without [`Filter2d::backend`](crate::Filter2d::backend) read it once, on
+/// the first call that dispatches automatically, and use it for the rest of
+/// the process; [`Backend::from_env`] reads it on every call. An unknown
+/// name, or one this CPU cannot run, is an error, never ignored.
+///
+/// ```
+/// assert_eq!(simdconv::BACKEND_ENV, "SIMDCONV_BACKEND");
+/// ```
+///
+/// In a shell: `SIMDCONV_BACKEND=scalar cargo test`.
 pub const BACKEND_ENV: &str = "SIMDCONV_BACKEND";
 
 /// An implementation of the row kernels.
@@ -41,7 +56,14 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Every backend, in order of preference from least to most capable.
+    /// Every backend this crate knows, `Scalar` first, whatever this CPU
+    /// can run (x86 backends in order of capability, then `Neon`).
+    ///
+    /// ```
+    /// use simdconv::Backend;
+    /// let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
+    /// assert_eq!(names, ["scalar", "sse2", "sse41", "avx2", "avx512", "neon"]);
+    /// ```
     pub const ALL: [Backend; 6] = [
         Backend::Scalar,
         Backend::Sse2,
@@ -52,6 +74,14 @@ impl Backend {
     ];
 
     /// The lower-case name used by `Display`, `FromStr` and `SIMDCONV_BACKEND`.
+    ///
+    /// ```
+    /// use simdconv::Backend;
+    /// assert_eq!(Backend::Avx512.name(), "avx512");
+    /// assert_eq!(Backend::Avx512.to_string(), "avx512");
+    /// assert_eq!("AVX512".parse::<Backend>()?, Backend::Avx512);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Backend::Scalar => "scalar",
@@ -64,11 +94,28 @@ impl Backend {
     }
 
     /// Whether this CPU and this build can run the backend.
+    ///
+    /// ```
+    /// use simdconv::Backend;
+    /// assert!(Backend::Scalar.is_available()); // always
+    /// if cfg!(target_arch = "x86_64") {
+    ///     assert!(Backend::Sse2.is_available()); // the x86-64 baseline
+    ///     assert!(!Backend::Neon.is_available());
+    /// }
+    /// ```
     pub fn is_available(self) -> bool {
         available_mask() & (1 << self as u8) != 0
     }
 
     /// Every backend this CPU can run, `Scalar` first, the best last.
+    ///
+    /// ```
+    /// use simdconv::Backend;
+    /// let all = Backend::available();
+    /// assert_eq!(all.first(), Some(&Backend::Scalar));
+    /// assert_eq!(all.last(), Some(&Backend::detect()));
+    /// assert!(all.iter().all(|b| b.is_available()));
+    /// ```
     pub fn available() -> Vec<Backend> {
         Backend::ALL
             .into_iter()
@@ -77,6 +124,14 @@ impl Backend {
     }
 
     /// The fastest backend this CPU can run (detected once, then cached).
+    ///
+    /// This ignores `SIMDCONV_BACKEND`; the backend a filter actually uses
+    /// is [`Filter2d::resolved_backend`](crate::Filter2d::resolved_backend).
+    ///
+    /// ```
+    /// use simdconv::Backend;
+    /// println!("this CPU's best backend: {}", Backend::detect());
+    /// ```
     pub fn detect() -> Backend {
         *Backend::available()
             .last()
@@ -89,6 +144,22 @@ impl Backend {
     /// this CPU cannot run, is an error naming the value and listing the
     /// available backends; it is never silently ignored. An empty value
     /// counts as unset.
+    ///
+    /// ```
+    /// use simdconv::{Backend, Error, BACKEND_ENV};
+    ///
+    /// std::env::set_var(BACKEND_ENV, "scalar");
+    /// assert_eq!(Backend::from_env()?, Some(Backend::Scalar));
+    ///
+    /// std::env::set_var(BACKEND_ENV, "avx3");
+    /// let err = Backend::from_env().unwrap_err();
+    /// assert!(matches!(err, Error::UnknownBackend { from_env: true, .. }));
+    /// assert!(err.to_string().starts_with("SIMDCONV_BACKEND=\"avx3\" is not a backend name"));
+    ///
+    /// std::env::remove_var(BACKEND_ENV);
+    /// assert_eq!(Backend::from_env()?, None);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn from_env() -> Result<Option<Backend>, Error> {
         match std::env::var_os(BACKEND_ENV) {
             None => Ok(None),

@@ -42,7 +42,20 @@ impl<T> Border<T> {
     /// or `None` for `Constant` when `i` lies outside `0..len`.
     ///
     /// `len` must be at least 1 (an empty axis has nothing to read); with
-    /// `len == 0` every border gives `None`.
+    /// `len == 0` every border gives `None`. Indices any distance away
+    /// work: the extension repeats.
+    ///
+    /// ```
+    /// use simdconv::Border;
+    /// // The row `a b c d` extended by two on each side, as indices.
+    /// let row = |b: Border<i32>| (-2..6).map(|i| b.source_index(i, 4)).collect::<Option<Vec<_>>>();
+    /// assert_eq!(row(Border::Wrap), Some(vec![2, 3, 0, 1, 2, 3, 0, 1]));
+    /// assert_eq!(row(Border::Symmetric), Some(vec![1, 0, 0, 1, 2, 3, 3, 2]));
+    /// assert_eq!(row(Border::Mirror), Some(vec![2, 1, 0, 1, 2, 3, 2, 1]));
+    /// assert_eq!(row(Border::Replicate), Some(vec![0, 0, 0, 1, 2, 3, 3, 3]));
+    /// assert_eq!(row(Border::Constant(0)), None); // -2, -1, 4 and 5 read the constant
+    /// assert_eq!(Border::<i32>::Wrap.source_index(-1_000_001, 4), Some(3));
+    /// ```
     pub fn source_index(&self, i: isize, len: usize) -> Option<usize> {
         if len == 0 {
             return None;
@@ -83,6 +96,12 @@ impl<T> Border<T> {
     }
 
     /// The fill value of `Constant`, `None` for the other borders.
+    ///
+    /// ```
+    /// use simdconv::Border;
+    /// assert_eq!(Border::Constant(1.5f32).fill(), Some(&1.5));
+    /// assert_eq!(Border::<f32>::Wrap.fill(), None);
+    /// ```
     pub fn fill(&self) -> Option<&T> {
         match self {
             Border::Constant(v) => Some(v),

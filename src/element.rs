@@ -26,13 +26,40 @@ pub trait Element:
     Copy + Debug + Default + PartialEq + Send + Sync + 'static + sealed::Sealed
 {
     /// The additive identity, the default fill of `Border::Constant`.
+    ///
+    /// ```
+    /// use simdconv::Element;
+    /// assert_eq!(<i64 as Element>::zero(), 0);
+    /// assert!(<f32 as Element>::zero().is_sign_positive()); // +0.0
+    /// ```
     fn zero() -> Self;
     /// The product `self * rhs` (wrapping for integers).
+    ///
+    /// ```
+    /// use simdconv::Element;
+    /// assert_eq!(Element::mul(i64::MAX, 2), -2);
+    /// assert_eq!(Element::mul(1.5f32, 3.0), 4.5);
+    /// ```
     fn mul(self, rhs: Self) -> Self;
     /// The sum `self + rhs` (wrapping for integers).
+    ///
+    /// ```
+    /// use simdconv::Element;
+    /// assert_eq!(Element::add(i32::MAX, 1), i32::MIN);
+    /// assert_eq!(Element::add(0.1f64, 0.2), 0.1 + 0.2);
+    /// ```
     fn add(self, rhs: Self) -> Self;
     /// `acc + self * rhs`, computed as a product then a sum (never fused):
     /// one step of the reference's accumulation.
+    ///
+    /// ```
+    /// use simdconv::Element;
+    /// // (1 + 2^-30)^2 - 1: the product is rounded first (2^-60 is lost), as
+    /// // the reference does; a fused multiply-add would keep it.
+    /// let a = 1.0f64 + 2f64.powi(-30);
+    /// assert_eq!(a.mul_add_ref(a, -1.0), 2f64.powi(-29));
+    /// assert_ne!(a.mul_add(a, -1.0), 2f64.powi(-29));
+    /// ```
     #[inline]
     fn mul_add_ref(self, rhs: Self, acc: Self) -> Self {
         acc.add(self.mul(rhs))

@@ -36,10 +36,13 @@ use crate::threads::Threads;
 ///
 /// Every backend computes each output as `k[0][0] * x`, then adds
 /// `k[i][j] * x` for the other taps in row-major order (kernel rows top to
-/// bottom, taps left to right), each product rounded before it is added and
+/// bottom, taps left to right), each product rounded before it is added
+/// (unless [`fused_multiply_add`](Filter2d::fused_multiply_add) is on) and
 /// integers wrapping. Float results are therefore identical, bit for bit,
 /// on every backend and thread count. (In `Valid` mode with a kernel larger
 /// than the image, the roles swap as in SciPy: the image becomes the kernel.)
+/// The [crate documentation](crate#what-it-computes) has the formulas and
+/// a worked example of every mode and border.
 ///
 /// ```
 /// use ndarray::array;
@@ -150,12 +153,34 @@ impl<T: Element> Filter2d<T> {
     }
 
     /// Sets the output mode (default [`Mode::Full`]).
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::{Filter2d, Mode};
+    /// let f = Filter2d::convolution(&Array2::<f32>::ones((3, 3)))?;
+    /// assert_eq!(f.output_shape((10, 10))?, (12, 12));
+    /// let f = f.mode(Mode::Same);
+    /// assert_eq!(f.output_mode(), Mode::Same);
+    /// assert_eq!(f.output_shape((10, 10))?, (10, 10));
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
     }
 
     /// Sets the border (default `Border::Constant(0)`).
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Border, Filter2d, Mode};
+    /// let f = Filter2d::correlation(&array![[1i32, 1, 1]])?.mode(Mode::Same);
+    /// assert_eq!(f.border_kind(), Border::Constant(0));
+    /// let image = array![[1i32, 2, 3]];
+    /// assert_eq!(f.apply(&image)?, array![[3, 6, 5]]);
+    /// assert_eq!(f.border(Border::Wrap).apply(&image)?, array![[6, 6, 6]]);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn border(mut self, border: Border<T>) -> Self {
         self.border = border;
         self
@@ -180,6 +205,14 @@ impl<T: Element> Filter2d<T> {
     /// Sets the thread policy (default [`Threads::Auto`]: large calls on
     /// rayon's pool, small ones on the calling thread). Results are
     /// bit-identical whatever the policy.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::{Filter2d, Threads};
+    /// let f = Filter2d::convolution(&Array2::<f64>::ones((5, 5)))?.threads(Threads::Single);
+    /// assert_eq!(f.apply(&Array2::<f64>::ones((100, 100)))?[[50, 50]], 25.0);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn threads(mut self, threads: Threads) -> Self {
         self.threads = threads;
         self
@@ -258,6 +291,14 @@ impl<T: Element> Filter2d<T> {
     }
 
     /// The kernel's shape, `(rows, cols)`.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::Filter2d;
+    /// let f = Filter2d::convolution(&Array2::<i32>::ones((3, 7)))?;
+    /// assert_eq!(f.kernel_shape(), (3, 7));
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn kernel_shape(&self) -> (usize, usize) {
         (self.kh, self.kw)
     }
@@ -278,6 +319,23 @@ impl<T: Element> Filter2d<T> {
     }
 
     /// The backend `apply` will run on, or the error it will return.
+    ///
+    /// Without [`Filter2d::backend`] this is the automatic choice:
+    /// `SIMDCONV_BACKEND` if set, else [`Backend::detect`].
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Backend, Filter2d};
+    /// let f = Filter2d::convolution(&array![[1.0f32]])?;
+    /// match f.resolved_backend() {
+    ///     Ok(b) => println!("running on {b}"),
+    ///     Err(e) => println!("SIMDCONV_BACKEND is wrong: {e}"),
+    /// }
+    /// // A backend of another architecture is an error, not a fallback.
+    /// let other = if cfg!(target_arch = "aarch64") { Backend::Avx2 } else { Backend::Neon };
+    /// assert!(f.backend(other).resolved_backend().is_err());
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
     pub fn resolved_backend(&self) -> Result<Backend, Error> {
         match self.backend {
             Some(b) => b.check(),

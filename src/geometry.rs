@@ -41,7 +41,29 @@ pub enum Mode {
 ///
 /// Convolution: `out[y][x] = sum_{i,j} g[i][j] * f[y - i][x - j]`.
 /// Correlation: `out[y][x] = sum_{i,j} g[i][j] * f[y + i][x + j]`
-/// (both in full-output coordinates, up to the mode's offset).
+/// (up to the mode's offset; the exact full-output formulas are in the
+/// [crate documentation](crate#what-it-computes)). Convolution is
+/// correlation with the kernel flipped on both axes.
+///
+/// [`Filter2d::convolution`](crate::Filter2d::convolution) and
+/// [`Filter2d::correlation`](crate::Filter2d::correlation) pick one;
+/// [`Filter2d::new`](crate::Filter2d::new) takes it as a value.
+///
+/// ```
+/// use ndarray::{array, s};
+/// use simdconv::{Filter2d, Operation};
+///
+/// let f = array![[1.0f64, 2.0, 3.0]];
+/// let g = array![[1.0f64, 10.0]];
+/// let conv = Filter2d::new(g.view(), Operation::Convolution)?.apply(&f)?;
+/// let corr = Filter2d::new(g.view(), Operation::Correlation)?.apply(&f)?;
+/// assert_eq!(conv, array![[1.0, 12.0, 23.0, 30.0]]);
+/// assert_eq!(corr, array![[10.0, 21.0, 32.0, 3.0]]);
+/// // Convolution = correlation with the flipped kernel.
+/// let flipped = Filter2d::correlation(g.slice(s![.., ..;-1]))?.apply(&f)?;
+/// assert_eq!(conv, flipped);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// `scipy.signal.convolve2d`.
@@ -151,6 +173,15 @@ pub(crate) fn window(
 impl Mode {
     /// The output shape of this mode for an image and a kernel shape, or
     /// the error a call with these shapes returns.
+    ///
+    /// ```
+    /// use simdconv::{Error, Mode, Operation::Convolution};
+    /// assert_eq!(Mode::Same.output_shape((480, 640), (5, 5), Convolution), Ok((480, 640)));
+    /// assert_eq!(
+    ///     Mode::Full.output_shape((0, 640), (5, 5), Convolution),
+    ///     Err(Error::EmptyImage { rows: 0, cols: 640 })
+    /// );
+    /// ```
     pub fn output_shape(
         self,
         image: (usize, usize),

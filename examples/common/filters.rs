@@ -1,0 +1,253 @@
+//! The image example's filters, shared with `tests/image_example.rs`.
+//!
+//! Everything between the PNG file and simdconv lives here: the named
+//! filters and their kernels, the conversion of an RGB image to three `f32`
+//! channels and back, the per-channel filtering, and the procedural test
+//! image shipped as `assets/sample.png`. `examples/image.rs` only parses
+//! the command line, reads and writes files and times the calls.
+//!
+//! This file is a module, not an example of its own (cargo only builds
+//! `examples/*.rs` and `examples/*/main.rs`): `examples/image.rs` and the
+//! test include it with `#[path = ...] mod filters;`.
+
+use std::fmt;
+
+use image::{Rgb, RgbImage};
+use ndarray::{Array2, ArrayView2};
+use simdconv::{Border, Filter2d, Mode};
+
+/// A filter named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Named {
+    /// Gaussian blur of standard deviation `sigma` pixels (kernel radius
+    /// `ceil(3 sigma)`), normalised to sum 1.
+    Gaussian(f32),
+    /// Gradient magnitude `sqrt(gx^2 + gy^2) / 4` from the two 3x3 Sobel
+    /// correlations (a unit step edge gives 1).
+    Sobel,
+    /// `5 * centre - (4 neighbours)`: the identity plus a Laplacian.
+    Sharpen,
+    /// Mean over a `size x size` square.
+    Box(usize),
+}
+
+/// The usage line of the filters, for error messages.
+pub const FILTER_USAGE: &str = "gaussian <sigma> | sobel | sharpen | box <size>";
+
+impl Named {
+    /// Parses a filter name and its parameter, if it takes one, from the
+    /// front of `args`; returns the filter and the number of arguments used.
+    pub fn parse(args: &[String]) -> Result<(Named, usize), String> {
+        let name = args
+            .first()
+            .ok_or_else(|| format!("missing filter: {FILTER_USAGE}"))?;
+        let param = |what: &str| {
+            args.get(1)
+                .ok_or_else(|| format!("{name} needs {what}: {FILTER_USAGE}"))
+        };
+        match name.as_str() {
+            "gaussian" => {
+                let text = param("a sigma in pixels, e.g. `gaussian 2.0`")?;
+                let sigma: f32 = text
+                    .parse()
+                    .map_err(|_| format!("gaussian: sigma {text:?} is not a number"))?;
+                if !(sigma > 0.0 && sigma <= 100.0) {
+                    return Err(format!("gaussian: sigma must be in (0, 100], not {sigma}"));
+                }
+                Ok((Named::Gaussian(sigma), 2))
+            }
+            "box" => {
+                let text = param("a side length, e.g. `box 5`")?;
+                let size: usize = text
+                    .parse()
+                    .map_err(|_| format!("box: size {text:?} is not a positive integer"))?;
+                if size == 0 || size > 1001 {
+                    return Err(format!("box: size must be in 1..=1001, not {size}"));
+                }
+                Ok((Named::Box(size), 2))
+            }
+            "sobel" => Ok((Named::Sobel, 1)),
+            "sharpen" => Ok((Named::Sharpen, 1)),
+            other => Err(format!("unknown filter {other:?}: {FILTER_USAGE}")),
+        }
+    }
+
+    /// The correlation kernels the filter applies (two for Sobel: x, y).
+    pub fn kernels(self) -> Vec<Array2<f32>> {
+        match self {
+            Named::Gaussian(sigma) => vec![gaussian_kernel(sigma)],
+            Named::Sobel => {
+                let (gx, gy) = sobel_kernels();
+                vec![gx, gy]
+            }
+            Named::Sharpen => vec![sharpen_kernel()],
+            Named::Box(size) => vec![box_kernel(size)],
+        }
+    }
+
+    /// The border the filter extends the image with: `Replicate` for Sobel
+    /// (no false edges at the image's sides), `Symmetric` for the others.
+    pub fn border(self) -> Border<f32> {
+        match self {
+            Named::Sobel => Border::Replicate,
+            _ => Border::Symmetric,
+        }
+    }
+
+    /// The prepared filters: one `Filter2d` per kernel, `Mode::Same`.
+    pub fn build(self) -> Result<Vec<Filter2d<f32>>, simdconv::Error> {
+        self.kernels()
+            .iter()
+            .map(|k| {
+                Ok(Filter2d::correlation(k)?
+                    .mode(Mode::Same)
+                    .border(self.border()))
+            })
+            .collect()
+    }
+
+    /// Filters one channel with the prepared `filters` (from
+    /// [`Named::build`]).
+    pub fn apply(
+        self,
+        filters: &[Filter2d<f32>],
+        channel: ArrayView2<'_, f32>,
+    ) -> Result<Array2<f32>, simdconv::Error> {
+        match self {
+            Named::Sobel => {
+                let gx = filters[0].apply(channel)?;
+                let gy = filters[1].apply(channel)?;
+                Ok(ndarray::Zip::from(&gx)
+                    .and(&gy)
+                    .map_collect(|&x, &y| (x * x + y * y).sqrt() / 4.0))
+            }
+            _ => filters[0].apply(channel),
+        }
+    }
+}
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Named::Gaussian(sigma) => write!(f, "gaussian sigma={sigma}"),
+            Named::Sobel => write!(f, "sobel"),
+            Named::Sharpen => write!(f, "sharpen"),
+            Named::Box(size) => write!(f, "box {size}x{size}"),
+        }
+    }
+}
+
+/// A `(2r + 1) x (2r + 1)` Gaussian, `r = ceil(3 sigma)`, summing to 1.
+pub fn gaussian_kernel(sigma: f32) -> Array2<f32> {
+    let sigma = f64::from(sigma);
+    let r = (3.0 * sigma).ceil() as usize;
+    let side = 2 * r + 1;
+    let g1: Vec<f64> = (0..side)
+        .map(|i| {
+            let d = i as f64 - r as f64;
+            (-d * d / (2.0 * sigma * sigma)).exp()
+        })
+        .collect();
+    let total: f64 = g1.iter().sum::<f64>().powi(2);
+    Array2::from_shape_fn((side, side), |(i, j)| (g1[i] * g1[j] / total) as f32)
+}
+
+/// The Sobel correlation kernels `(gx, gy)`: `gx` responds to intensity
+/// increasing to the right, `gy` downwards.
+pub fn sobel_kernels() -> (Array2<f32>, Array2<f32>) {
+    let gx = ndarray::array![[-1.0f32, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]];
+    let gy = gx.t().to_owned();
+    (gx, gy)
+}
+
+/// The 3x3 sharpening kernel (sums to 1).
+pub fn sharpen_kernel() -> Array2<f32> {
+    ndarray::array![[0.0f32, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]
+}
+
+/// A `size x size` mean filter.
+pub fn box_kernel(size: usize) -> Array2<f32> {
+    Array2::from_elem((size, size), 1.0 / (size * size) as f32)
+}
+
+/// The red, green and blue channels of `image` as `f32` in `[0, 1]`.
+pub fn to_channels(image: &RgbImage) -> [Array2<f32>; 3] {
+    let (w, h) = image.dimensions();
+    let shape = (h as usize, w as usize);
+    std::array::from_fn(|c| {
+        Array2::from_shape_fn(shape, |(y, x)| {
+            f32::from(image.get_pixel(x as u32, y as u32)[c]) / 255.0
+        })
+    })
+}
+
+/// Quantises three channels (values clamped to `[0, 1]`) back to an RGB image.
+pub fn from_channels(channels: &[Array2<f32>; 3]) -> RgbImage {
+    let (h, w) = channels[0].dim();
+    let quantise = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    RgbImage::from_fn(w as u32, h as u32, |x, y| {
+        let at = [y as usize, x as usize];
+        Rgb(std::array::from_fn(|c| quantise(channels[c][at])))
+    })
+}
+
+/// Filters each of the three channels with the prepared `filters` (from
+/// [`Named::build`]): the part of the example that is timed.
+pub fn filter_channels(
+    named: Named,
+    filters: &[Filter2d<f32>],
+    channels: &[Array2<f32>; 3],
+) -> Result<[Array2<f32>; 3], simdconv::Error> {
+    let [r, g, b] = channels;
+    Ok([
+        named.apply(filters, r.view())?,
+        named.apply(filters, g.view())?,
+        named.apply(filters, b.view())?,
+    ])
+}
+
+/// The procedural test image (`assets/sample.png` is `sample_image(256)`):
+/// a zone plate (rings whose frequency grows with the radius) in a disc,
+/// on a checkerboard tinted by a colour gradient. Sharp edges for Sobel,
+/// fine detail for blurs, smooth colour for everything.
+pub fn sample_image(side: u32) -> RgbImage {
+    let s = side as f32;
+    let centre = (s - 1.0) / 2.0;
+    let radius = 0.39 * s;
+    let cell = (side / 8).max(1);
+    RgbImage::from_fn(side, side, |x, y| {
+        let (u, v) = (x as f32 / (s - 1.0), y as f32 / (s - 1.0));
+        let (dx, dy) = (x as f32 - centre, y as f32 - centre);
+        let r = (dx * dx + dy * dy).sqrt();
+        let rgb = if r < radius {
+            // Zone plate: phase pi r^2 / k, so the ring period at radius r
+            // is 2k / (2r) = k / r pixels; about 3 pixels at the rim.
+            let k = radius * 3.0;
+            let rings = 0.5 + 0.5 * (std::f32::consts::PI * r * r / k).cos();
+            [rings, rings * (0.6 + 0.4 * u), rings * (0.6 + 0.4 * v)]
+        } else if r < radius + 4.0 {
+            [1.0, 1.0, 1.0]
+        } else {
+            let checker = if (x / cell + y / cell) % 2 == 0 {
+                1.0
+            } else {
+                0.35
+            };
+            [
+                checker * (0.2 + 0.8 * u),
+                checker * (0.9 - 0.6 * u * v),
+                checker * (0.2 + 0.8 * v),
+            ]
+        };
+        Rgb(rgb.map(|c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u8))
+    })
+}
+
+/// Writes `image` as a PNG with the best compression (the shipped images
+/// stay small).
+pub fn save_png(image: &RgbImage, path: &std::path::Path) -> image::ImageResult<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let encoder = PngEncoder::new_with_quality(file, CompressionType::Best, FilterType::Adaptive);
+    image.write_with_encoder(encoder)
+}
