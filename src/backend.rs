@@ -64,7 +64,8 @@ impl Backend {
     /// let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
     /// assert_eq!(names, ["scalar", "sse2", "sse41", "avx2", "avx512", "neon"]);
     /// ```
-    pub const ALL: [Backend; 6] = [
+    /// A slice, so that adding a backend is not a breaking change.
+    pub const ALL: &'static [Backend] = &[
         Backend::Scalar,
         Backend::Sse2,
         Backend::Sse41,
@@ -118,7 +119,8 @@ impl Backend {
     /// ```
     pub fn available() -> Vec<Backend> {
         Backend::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|b| b.is_available())
             .collect()
     }
@@ -211,7 +213,8 @@ pub(crate) fn automatic() -> Result<Backend, Error> {
 fn parse_name(s: &str) -> Option<Backend> {
     let s = s.trim();
     Backend::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .find(|b| b.name().eq_ignore_ascii_case(s))
 }
 
@@ -278,7 +281,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for b in Backend::ALL {
+        for &b in Backend::ALL {
             assert_eq!(b.to_string().parse::<Backend>().unwrap(), b);
             assert_eq!(b.name().to_uppercase().parse::<Backend>().unwrap(), b);
         }

@@ -33,22 +33,6 @@ pub trait Element:
     /// assert!(<f32 as Element>::zero().is_sign_positive()); // +0.0
     /// ```
     fn zero() -> Self;
-    /// The product `self * rhs` (wrapping for integers).
-    ///
-    /// ```
-    /// use simdconv::Element;
-    /// assert_eq!(Element::mul(i64::MAX, 2), -2);
-    /// assert_eq!(Element::mul(1.5f32, 3.0), 4.5);
-    /// ```
-    fn mul(self, rhs: Self) -> Self;
-    /// The sum `self + rhs` (wrapping for integers).
-    ///
-    /// ```
-    /// use simdconv::Element;
-    /// assert_eq!(Element::add(i32::MAX, 1), i32::MIN);
-    /// assert_eq!(Element::add(0.1f64, 0.2), 0.1 + 0.2);
-    /// ```
-    fn add(self, rhs: Self) -> Self;
     /// `acc + self * rhs`, computed as a product then a sum (never fused):
     /// one step of the reference's accumulation.
     ///
@@ -62,7 +46,7 @@ pub trait Element:
     /// ```
     #[inline]
     fn mul_add_ref(self, rhs: Self, acc: Self) -> Self {
-        acc.add(self.mul(rhs))
+        acc.add_elem(self.mul_elem(rhs))
     }
 }
 
@@ -71,6 +55,11 @@ pub(crate) mod sealed {
 
     /// Private supertrait: the per-type table of row kernels.
     pub trait Sealed: Sized {
+        /// The product `self * rhs` (wrapping for integers). Internal: the
+        /// public surface is `Element::mul_add_ref`.
+        fn mul_elem(self, rhs: Self) -> Self;
+        /// The sum `self + rhs` (wrapping for integers).
+        fn add_elem(self, rhs: Self) -> Self;
         /// The row kernel of `backend` for this type, if this build has one.
         fn row_kernel(backend: Backend) -> Option<RowKernel<Self>>;
         /// The row kernel of `backend` with fused multiply-adds (floats);
@@ -85,117 +74,88 @@ pub(crate) mod sealed {
     }
 }
 
-macro_rules! float_element {
-    ($t:ty) => {
+macro_rules! element {
+    ($t:ty, zero = $zero:expr, mul = $mul:ident, add = $add:ident, fused = $fused:ident,
+     select = $select:path, select_fused = $select_fused:path, exact = $exact:expr) => {
         impl Element for $t {
             #[inline(always)]
             fn zero() -> Self {
-                0.0
+                $zero
+            }
+        }
+
+        impl sealed::Sealed for $t {
+            #[inline(always)]
+            fn mul_elem(self, rhs: Self) -> Self {
+                self.$mul(rhs)
             }
             #[inline(always)]
-            fn mul(self, rhs: Self) -> Self {
-                self * rhs
+            fn add_elem(self, rhs: Self) -> Self {
+                self.$add(rhs)
+            }
+            fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
+                $select(backend)
+            }
+            fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
+                $select_fused(backend)
             }
             #[inline(always)]
-            fn add(self, rhs: Self) -> Self {
-                self + rhs
+            fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
+                self.$fused(rhs, acc)
+            }
+            fn to_exact_int(self) -> Option<i128> {
+                let exact: fn(Self) -> Option<i128> = $exact;
+                exact(self)
+            }
+            fn from_int_wrapping(v: i128) -> Self {
+                v as Self
             }
         }
     };
 }
 
-macro_rules! int_element {
-    ($t:ty) => {
-        impl Element for $t {
-            #[inline(always)]
-            fn zero() -> Self {
-                0
-            }
-            #[inline(always)]
-            fn mul(self, rhs: Self) -> Self {
-                self.wrapping_mul(rhs)
-            }
-            #[inline(always)]
-            fn add(self, rhs: Self) -> Self {
-                self.wrapping_add(rhs)
-            }
-        }
-    };
-}
+use core::ops::{Add, Mul};
 
-float_element!(f32);
-float_element!(f64);
-int_element!(i32);
-int_element!(i64);
-
-impl sealed::Sealed for f32 {
-    fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_f32(backend)
-    }
-    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_fused_f32(backend)
-    }
-    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
-        self.mul_add(rhs, acc)
-    }
-    fn to_exact_int(self) -> Option<i128> {
-        None
-    }
-    fn from_int_wrapping(v: i128) -> Self {
-        v as Self
-    }
-}
-impl sealed::Sealed for f64 {
-    fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_f64(backend)
-    }
-    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_fused_f64(backend)
-    }
-    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
-        self.mul_add(rhs, acc)
-    }
-    fn to_exact_int(self) -> Option<i128> {
-        None
-    }
-    fn from_int_wrapping(v: i128) -> Self {
-        v as Self
-    }
-}
-impl sealed::Sealed for i32 {
-    fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_i32(backend)
-    }
-    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_i32(backend)
-    }
-    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
-        self.mul_add_ref(rhs, acc)
-    }
-    fn to_exact_int(self) -> Option<i128> {
-        Some(i128::from(self))
-    }
-    fn from_int_wrapping(v: i128) -> Self {
-        v as Self
-    }
-}
-impl sealed::Sealed for i64 {
-    fn row_kernel(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_i64(backend)
-    }
-    fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
-        kernels::select_i64(backend)
-    }
-    fn fused_mul_add(self, rhs: Self, acc: Self) -> Self {
-        self.mul_add_ref(rhs, acc)
-    }
-    fn to_exact_int(self) -> Option<i128> {
-        Some(i128::from(self))
-    }
-    fn from_int_wrapping(v: i128) -> Self {
-        v as Self
-    }
-}
+element!(
+    f32,
+    zero = 0.0,
+    mul = mul,
+    add = add,
+    fused = mul_add,
+    select = kernels::select_f32,
+    select_fused = kernels::select_fused_f32,
+    exact = |_| None
+);
+element!(
+    f64,
+    zero = 0.0,
+    mul = mul,
+    add = add,
+    fused = mul_add,
+    select = kernels::select_f64,
+    select_fused = kernels::select_fused_f64,
+    exact = |_| None
+);
+element!(
+    i32,
+    zero = 0,
+    mul = wrapping_mul,
+    add = wrapping_add,
+    fused = mul_add_ref,
+    select = kernels::select_i32,
+    select_fused = kernels::select_i32,
+    exact = |v| Some(v.into())
+);
+element!(
+    i64,
+    zero = 0,
+    mul = wrapping_mul,
+    add = wrapping_add,
+    fused = mul_add_ref,
+    select = kernels::select_i64,
+    select_fused = kernels::select_i64,
+    exact = |v| Some(v.into())
+);
 
 #[cfg(test)]
 mod tests {
@@ -203,9 +163,10 @@ mod tests {
 
     #[test]
     fn integers_wrap_like_c() {
-        assert_eq!(i32::MAX.add(1), i32::MIN);
-        assert_eq!(i64::MAX.mul(2), -2);
-        assert_eq!(i32::MIN.mul(-1), i32::MIN);
+        use sealed::Sealed;
+        assert_eq!(i32::MAX.add_elem(1), i32::MIN);
+        assert_eq!(i64::MAX.mul_elem(2), -2);
+        assert_eq!(i32::MIN.mul_elem(-1), i32::MIN);
         assert_eq!(
             3i64.mul_add_ref(i64::MAX, 5),
             5i64.wrapping_add(3i64.wrapping_mul(i64::MAX))

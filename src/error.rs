@@ -136,7 +136,7 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     " (known: {}; available on this CPU: {})",
-                    list(&Backend::ALL),
+                    list(Backend::ALL),
                     list(available)
                 )
             }

@@ -34,9 +34,10 @@ use crate::threads::Threads;
 ///
 /// # Order of operations
 ///
-/// Every backend computes each output as `k[0][0] * x`, then adds
-/// `k[i][j] * x` for the other taps in row-major order (kernel rows top to
-/// bottom, taps left to right), each product rounded before it is added
+/// Every backend computes each output as SciPy's loop does, starting from
+/// `0` and adding `k[i][j] * x` for every tap in row-major order (kernel
+/// rows top to bottom, taps left to right), each product rounded before it
+/// is added
 /// (unless [`fused_multiply_add`](Filter2d::fused_multiply_add) is on) and
 /// integers wrapping. Float results are therefore identical, bit for bit,
 /// on every backend and thread count. (In `Valid` mode with a kernel larger

@@ -90,11 +90,10 @@
 //! same windows in reverse order). When each input is larger on one axis,
 //! `Valid` is an [`Error::ValidModeMismatch`].
 //!
-//! **Order of operations.** Each output is computed as `k[0][0] * s`, then
-//! `+ k[i][j] * s` for the other taps in row-major order of the effective
-//! kernel (rows top to bottom, taps left to right), where `s` is the
-//! sample under the tap. The sum starts from the first product, not from
-//! zero. (A swapped `Valid` call follows the same rule for the swapped
+//! **Order of operations.** Each output is computed as SciPy's loop does:
+//! starting from `0`, `+ k[i][j] * s` for every tap in row-major order of
+//! the effective kernel (rows top to bottom, taps left to right), where `s`
+//! is the sample under the tap. (A swapped `Valid` call follows the same rule for the swapped
 //! problem, in which the image is the kernel.)
 //!
 //! # Modes and borders, worked out
@@ -198,9 +197,8 @@
 //!   gives NaN, every backend gives NaN; only the NaN's payload (and sign)
 //!   may differ. Every other float result, the sign of zero included, is
 //!   identical.
-//! - **The sum starts from the first product**, not from `+0.0`: an output
-//!   whose products are all `-0.0` is `-0.0` (SciPy, which adds to `0.0`,
-//!   returns `+0.0` there).
+//! - **The sum starts from `+0.0`**, as SciPy's does: an output whose
+//!   products are all `-0.0` is `+0.0`.
 //! - **Fused multiply-add is an explicit opt-in.**
 //!   [`Filter2d::fused_multiply_add`]`(true)` computes each step
 //!   `acc + k[i][j] * s` with one rounding instead of two, in the same tap
@@ -224,9 +222,9 @@
 //! assert!(out[[0, 1]].is_nan()); // 1 * 1 + 0 * inf
 //! assert_eq!(out[[0, 2]], f64::INFINITY);
 //!
-//! // The first product starts the sum: (-1) * 0 is -0.0 and stays -0.0.
+//! // The sum starts from +0.0, as in SciPy: 0 + (-1) * 0 is +0.0.
 //! let out = convolve2d(&array![[-1.0f32]], &array![[0.0f32]])?;
-//! assert!(out[[0, 0]] == 0.0 && out[[0, 0]].is_sign_negative());
+//! assert!(out[[0, 0]] == 0.0 && out[[0, 0]].is_sign_positive());
 //!
 //! // Opting in to FMA: one rounding per step. (1 + 2^-30) * (1 + 2^-30) - 1
 //! // keeps its 2^-60 term, which the default's rounded product loses.

@@ -101,7 +101,8 @@ fn apply_into_rejects_an_output_of_the_wrong_shape() {
 #[test]
 fn a_forced_backend_this_cpu_cannot_run_is_an_error() {
     let unavailable: Vec<Backend> = Backend::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|b| !b.is_available())
         .collect();
     assert!(

@@ -136,7 +136,9 @@ fn fused_mode_keeps_nan_and_ignores_integers() {
     for (a, b) in plain.iter().zip(&fused) {
         assert_eq!(a.is_nan(), b.is_nan());
     }
-    let fi = Array2::from_shape_fn((9, 9), |(i, j)| (i * 9 + j) as i64 * i64::MAX / 7);
+    let fi = Array2::from_shape_fn((9, 9), |(i, j)| {
+        ((i * 9 + j) as i64).wrapping_mul(i64::MAX / 7)
+    });
     let gi = Array2::from_shape_fn((4, 4), |(i, j)| (i as i64 - j as i64) * 3);
     assert_eq!(
         Filter2d::convolution(&gi)

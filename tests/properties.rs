@@ -5,7 +5,7 @@
 //! overflow or are not finite.
 //!
 //! Comparison is exact: integers wrap identically, and floats follow the
-//! documented order of operations (first product, then one sum per tap in
+//! documented order of operations (from zero, one product and one sum per tap in
 //! row-major order over the effective kernel), so every bit must match
 //! (a NaN only has to be a NaN).
 
@@ -86,18 +86,15 @@ fn naive<T: Element>(
             let mut out = Array2::from_elem((oh as usize, ow as usize), T::zero());
             for y in 0..oh {
                 for x in 0..ow {
-                    let mut acc: Option<T> = None;
+                    let mut acc = T::zero();
                     for i in 0..h {
                         for j in 0..w {
                             let a = f[[(h - 1 - i) as usize, (w - 1 - j) as usize]];
                             let b = tap(kh - 1 - y - i, kw - 1 - x - j);
-                            acc = Some(match acc {
-                                None => a.mul(b),
-                                Some(acc) => a.mul_add_ref(b, acc),
-                            });
+                            acc = a.mul_add_ref(b, acc);
                         }
                     }
-                    out[[y as usize, x as usize]] = acc.unwrap();
+                    out[[y as usize, x as usize]] = acc;
                 }
             }
             return Some(out);
@@ -108,17 +105,14 @@ fn naive<T: Element>(
     for y in 0..oh {
         for x in 0..ow {
             let (fy, fx) = (y + oy, x + ox); // full-output position
-            let mut acc: Option<T> = None;
+            let mut acc = T::zero();
             for i in 0..kh {
                 for j in 0..kw {
                     let v = sample(fy + i - (kh - 1), fx + j - (kw - 1));
-                    acc = Some(match acc {
-                        None => tap(i, j).mul(v),
-                        Some(acc) => tap(i, j).mul_add_ref(v, acc),
-                    });
+                    acc = tap(i, j).mul_add_ref(v, acc);
                 }
             }
-            out[[y as usize, x as usize]] = acc.unwrap();
+            out[[y as usize, x as usize]] = acc;
         }
     }
     Some(out)

@@ -4,8 +4,8 @@
 //! accumulators stay in registers across all `kh x kw` taps; each tap is
 //! splatted once per tile and multiplied into every accumulator, and each
 //! output is stored once. Per output the accumulation order is the scalar
-//! reference's: `acc = k[0] * x`, then `acc = acc + k[t] * x` for the taps
-//! in row-major order.
+//! reference's: `acc = 0`, then `acc = acc + k[t] * x` for the taps in
+//! row-major order.
 
 use super::taps::{TapProgram, Taps};
 use super::vector::{FusedVector, IntVector, Vector};
@@ -117,9 +117,8 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
 /// `R x C` vectors of outputs starting at column `x`, loading each input
 /// vector once for all the output rows it feeds: input row `r` meets
 /// kernel row `r - y` of output row `y`. Per output the taps still come
-/// in row-major order (`r` ascending is `i = r - y` ascending), and each
-/// output's first tap (`r = y`, `j = 0`) initialises it with a product, as
-/// in the reference. Loads per multiply-add drop from 1 to about
+/// in row-major order (`r` ascending is `i = r - y` ascending), starting
+/// from zero as in the reference. Loads per multiply-add drop from 1 to about
 /// `(C + R) / (R * C)`.
 #[inline(always)]
 unsafe fn tile_reuse<V: Vector, S: Step<V>, const R: usize, const C: usize>(
@@ -144,25 +143,7 @@ unsafe fn tile_reuse<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             let lo = (r + 1).saturating_sub(kh);
             let hi = r.min(R - 1);
             let mut xs = [zero; C];
-            for (c, v) in xs.iter_mut().enumerate() {
-                *v = V::load(src.add(c * lanes));
-            }
-            for (y, acc_row) in acc.iter_mut().enumerate() {
-                if y < lo || y > hi {
-                    continue;
-                }
-                let t = V::splat(*taps.get_unchecked((r - y) * kw));
-                if y == r {
-                    for (a, &v) in acc_row.iter_mut().zip(&xs) {
-                        *a = t.mul(v);
-                    }
-                } else {
-                    for (a, &v) in acc_row.iter_mut().zip(&xs) {
-                        *a = S::step(*a, t, v);
-                    }
-                }
-            }
-            for j in 1..kw {
+            for j in 0..kw {
                 for (c, v) in xs.iter_mut().enumerate() {
                     *v = V::load(src.add(j + c * lanes));
                 }
@@ -200,22 +181,13 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
     // or C == 1), and that the outputs out[y][x..x + store] exist.
     unsafe {
-        let first = V::splat(taps[0]);
-        let mut acc = [[first; C]; R];
-        for (y, acc_row) in acc.iter_mut().enumerate() {
-            let p = rows[y].as_ptr().add(x);
-            for (c, a) in acc_row.iter_mut().enumerate() {
-                *a = first.mul(V::load(p.add(c * lanes)));
-            }
-        }
+        let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
         for i in 0..kh {
             let mut src = [core::ptr::null::<V::Elem>(); R];
             for (y, s) in src.iter_mut().enumerate() {
                 *s = rows[y + i].as_ptr().add(x);
             }
-            let tap_row = &taps[i * kw..(i + 1) * kw];
-            let j0 = usize::from(i == 0);
-            for (j, &k) in tap_row.iter().enumerate().skip(j0) {
+            for (j, &k) in taps[i * kw..(i + 1) * kw].iter().enumerate() {
                 let t = V::splat(k);
                 for (acc_row, &s) in acc.iter_mut().zip(&src) {
                     for (c, a) in acc_row.iter_mut().enumerate() {

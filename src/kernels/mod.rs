@@ -16,8 +16,8 @@
 //! never tests a border and never walks a stride.
 //!
 //! The accumulation order is the definition of the results' bits: for each
-//! output, `acc = taps[0] * x_0`, then `acc = acc + taps[t] * x_t` for
-//! `t = 1, 2, ...` in row-major tap order (kernel rows top to bottom, taps
+//! output, `acc = 0`, then `acc = acc + taps[t] * x_t` for `t = 0, 1, ...`
+//! in row-major tap order (kernel rows top to bottom, taps
 //! left to right), every product rounded before its sum, integers wrapping.
 //! Every backend reproduces this exactly.
 //!
