@@ -99,7 +99,7 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     let mut x = 0;
     while x + C * lanes <= width {
         // SAFETY: outputs x..x + C * lanes lie inside the rows.
-        unsafe { tile_reuse::<V, S, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
+        unsafe { tile::<V, S, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
         x += C * lanes;
     }
     while x + lanes <= width {
@@ -114,14 +114,15 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     }
 }
 
-/// `R x C` vectors of outputs starting at column `x`, loading each input
-/// vector once for all the output rows it feeds: input row `r` meets
+/// `R x C` vectors of outputs starting at column `x` (the first `store`
+/// columns of each row are stored), loading each input vector once for all
+/// the output rows it feeds: input row `r` meets
 /// kernel row `r - y` of output row `y`. Per output the taps still come
 /// in row-major order (`r` ascending is `i = r - y` ascending), starting
 /// from zero as in the reference. Loads per multiply-add drop from 1 to about
 /// `(C + R) / (R * C)`.
 #[inline(always)]
-unsafe fn tile_reuse<V: Vector, S: Step<V>, const R: usize, const C: usize>(
+unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
     kh: usize,
@@ -131,7 +132,11 @@ unsafe fn tile_reuse<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     store: usize,
 ) {
     let lanes = V::LANES;
-    // SAFETY (for the whole body): as for `tile`; in addition every tap
+    // SAFETY (for the whole body): the caller guarantees the instruction
+    // set, and that for every row r < R + kh - 1 and tap column j < kw the
+    // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
+    // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
+    // or C == 1), and that the outputs out[y][x..x + store] exist. Every tap
     // index (r - y) * kw + j is below kh * kw because only rows with
     // 0 <= r - y < kh are touched.
     unsafe {
@@ -154,44 +159,6 @@ unsafe fn tile_reuse<V: Vector, S: Step<V>, const R: usize, const C: usize>(
                     let t = V::splat(*taps.get_unchecked((r - y) * kw + j));
                     for (a, &v) in acc_row.iter_mut().zip(&xs) {
                         *a = S::step(*a, t, v);
-                    }
-                }
-            }
-        }
-        store_tile(&acc, out, x, store);
-    }
-}
-
-/// `R x C` vectors of outputs starting at column `x`; stores the first
-/// `store` of the `C * LANES` columns of each row.
-#[inline(always)]
-unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
-    rows: &[&[V::Elem]],
-    taps: &[V::Elem],
-    kh: usize,
-    kw: usize,
-    x: usize,
-    out: &mut [&mut [V::Elem]],
-    store: usize,
-) {
-    let lanes = V::LANES;
-    // SAFETY (for the whole body): the caller guarantees the instruction
-    // set, and that for every row r < R + kh - 1 and tap column j < kw the
-    // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
-    // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
-    // or C == 1), and that the outputs out[y][x..x + store] exist.
-    unsafe {
-        let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
-        for i in 0..kh {
-            let mut src = [core::ptr::null::<V::Elem>(); R];
-            for (y, s) in src.iter_mut().enumerate() {
-                *s = rows[y + i].as_ptr().add(x);
-            }
-            for (j, &k) in taps[i * kw..(i + 1) * kw].iter().enumerate() {
-                let t = V::splat(k);
-                for (acc_row, &s) in acc.iter_mut().zip(&src) {
-                    for (c, a) in acc_row.iter_mut().enumerate() {
-                        *a = S::step(*a, t, V::load(s.add(j + c * lanes)));
                     }
                 }
             }
