@@ -341,9 +341,78 @@ fn config() -> Criterion {
         .nresamples(20_000)
 }
 
+/// The evaluation paths and thread policies on the detected backend, in
+/// one group per workload: ids `paths/{workload}/{path}`, e.g.
+/// `paths/seed-i64-1000/low-rank-2t`. Throughput counts the direct
+/// method's multiply-adds, so the low-rank rows show effective GMAC/s.
+fn bench_paths(c: &mut Criterion) {
+    fn run<T: simdconv::Element>(
+        c: &mut Criterion,
+        workload: &str,
+        image: &ndarray::Array2<T>,
+        kernel: &ndarray::Array2<T>,
+        variants: &[(&str, Threads, bool, bool)],
+    ) {
+        let (h, w) = image.dim();
+        let (kh, kw) = kernel.dim();
+        let macs = (h + kh - 1) * (w + kw - 1) * kh * kw;
+        let mut group = c.benchmark_group(format!("paths/{workload}"));
+        group.throughput(Throughput::Elements(macs as u64));
+        for (path, threads, low_rank, fused) in variants {
+            let filter = Filter2d::convolution(kernel)
+                .expect("valid kernel")
+                .threads(threads.clone())
+                .low_rank(*low_rank)
+                .fused_multiply_add(*fused);
+            let mut out = filter.apply(image).expect("runs");
+            group.bench_function(BenchmarkId::from_parameter(path), |b| {
+                b.iter(|| filter.apply_into(black_box(image), &mut out).expect("runs"))
+            });
+        }
+        group.finish();
+    }
+    let (one, all) = (Threads::Single, Threads::Auto);
+    let seed_image = <i64 as BenchElement>::image(1000);
+    let seed_kernel = <i64 as BenchElement>::kernel(9);
+    run(
+        c,
+        "seed-i64-1000",
+        &seed_image,
+        &seed_kernel,
+        &[
+            ("direct-1t", one.clone(), false, false),
+            ("low-rank-1t", one.clone(), true, false),
+            ("direct-2t", all.clone(), false, false),
+            ("low-rank-2t", all.clone(), true, false),
+        ],
+    );
+    let seed_small = <i64 as BenchElement>::image(100);
+    run(
+        c,
+        "seed-i64-100",
+        &seed_small,
+        &seed_kernel,
+        &[
+            ("direct-1t", one.clone(), false, false),
+            ("low-rank-1t", one.clone(), true, false),
+        ],
+    );
+    let float_variants = [
+        ("direct-1t", one.clone(), false, false),
+        ("direct-2t", all.clone(), false, false),
+        ("fused-1t", one.clone(), false, true),
+        ("fused-2t", all.clone(), false, true),
+    ];
+    for n in [1000, 4096] {
+        let image = <f32 as BenchElement>::image(n);
+        let kernel = <f32 as BenchElement>::kernel(9);
+        run(c, &format!("f32-{n}-k9"), &image, &kernel, &float_variants);
+    }
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_f32, bench_f64, bench_i32, bench_i64
+    targets = bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
 }
 criterion_main!(benches);
