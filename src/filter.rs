@@ -522,3 +522,138 @@ where
     }
     Filter2d::correlation(kernel)?.apply(image)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The whole pipeline (column maps, the padded-row ring, both stages,
+    //! the row kernels) on small inputs against naive loops. Small enough
+    //! for Miri, which runs these with the scalar kernel and, where it
+    //! reports SSE2, the SSE2 kernels' unsafe code.
+
+    use super::*;
+    use ndarray::Array2;
+
+    /// The reference definition, written out: full-output position of the
+    /// window, border mapping per index, sum from zero in tap order.
+    /// `None` where the call must fail. (For integers only, `Valid` with a
+    /// kernel containing the image is the zero-border full output's window
+    /// at `(H - 1, W - 1)`: the taps off the image then add zero.)
+    fn naive<T: Element>(
+        f: &Array2<T>,
+        g: &Array2<T>,
+        op: Operation,
+        mode: Mode,
+        mut border: Border<T>,
+    ) -> Option<Array2<T>> {
+        let (h, w) = f.dim();
+        let (kh, kw) = g.dim();
+        let (oh, ow) = mode.output_shape((h, w), (kh, kw), op).ok()?;
+        let offset = match mode {
+            Mode::Full => (0, 0),
+            Mode::Same if op == Operation::Convolution => ((kh - 1) / 2, (kw - 1) / 2),
+            Mode::Same => (kh / 2, kw / 2),
+            Mode::Valid if h >= kh && w >= kw => (kh - 1, kw - 1),
+            Mode::Valid => {
+                border = Border::Constant(T::zero());
+                (h - 1, w - 1)
+            }
+        };
+        let fill = border.fill().copied().unwrap_or_else(T::zero);
+        Some(Array2::from_shape_fn((oh, ow), |(y, x)| {
+            let mut acc = T::zero();
+            for i in 0..kh {
+                for j in 0..kw {
+                    let k = match op {
+                        Operation::Convolution => g[[kh - 1 - i, kw - 1 - j]],
+                        Operation::Correlation => g[[i, j]],
+                    };
+                    let r = (y + offset.0 + i) as isize - (kh as isize - 1);
+                    let c = (x + offset.1 + j) as isize - (kw as isize - 1);
+                    let v = match (border.source_index(r, h), border.source_index(c, w)) {
+                        (Some(r), Some(c)) => f[[r, c]],
+                        _ => fill,
+                    };
+                    acc = k.mul_add_ref(v, acc);
+                }
+            }
+            acc
+        }))
+    }
+
+    fn check<T: Element>(f: &Array2<T>, g: &Array2<T>, fill: T) {
+        let borders = [
+            Border::Constant(fill),
+            Border::Wrap,
+            Border::Symmetric,
+            Border::Mirror,
+            Border::Replicate,
+        ];
+        for op in [Operation::Convolution, Operation::Correlation] {
+            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                for border in borders {
+                    let expected = naive(f, g, op, mode, border);
+                    for backend in Backend::available() {
+                        let filter = Filter2d::new(g.view(), op)
+                            .unwrap()
+                            .mode(mode)
+                            .border(border)
+                            .backend(backend)
+                            .threads(Threads::Single);
+                        let Some(expected) = &expected else {
+                            assert!(filter.apply(f).is_err());
+                            continue;
+                        };
+                        assert_eq!(
+                            filter.apply(f).unwrap(),
+                            expected,
+                            "{backend} {op:?} {mode:?} {border:?}"
+                        );
+                        // A transposed input and a reversed output view.
+                        let ft = f.t().as_standard_layout().into_owned();
+                        let mut out = Array2::from_elem(expected.dim(), fill);
+                        filter
+                            .apply_into(ft.t(), out.slice_mut(s![..;-1, ..]))
+                            .unwrap();
+                        assert_eq!(out.slice(s![..;-1, ..]), expected, "{backend} strided");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pipeline_matches_naive_loops_i32() {
+        let f = Array2::from_shape_fn((4, 7), |(i, j)| {
+            (i as i32 * 7 + j as i32).wrapping_mul(0x1234_5679)
+        });
+        let g = Array2::from_shape_fn((3, 2), |(i, j)| [3, -1, 0, 7, i32::MIN, 2][i * 2 + j]);
+        check(&f, &g, -5);
+    }
+
+    #[test]
+    fn pipeline_matches_naive_loops_f64() {
+        let f = Array2::from_shape_fn((5, 3), |(i, j)| (i as f64 - 2.0) * 0.75 + j as f64);
+        let g = Array2::from_shape_fn((2, 4), |(i, j)| 0.5 - (i * 4 + j) as f64 * 0.125);
+        check(&f, &g, 1.5);
+    }
+
+    #[test]
+    fn low_rank_stage_matches_naive_loops() {
+        // Rank 1 (separable), wide enough that the low-rank path pays off.
+        let u = [1i64, -2, 3, 5];
+        let v = [2i64, 0, -1, 4, 7];
+        let g = Array2::from_shape_fn((4, 5), |(i, j)| u[i] * v[j]);
+        let f = Array2::from_shape_fn((6, 9), |(i, j)| {
+            ((i * 9 + j) as i64).wrapping_mul(0x0123_4567_89AB_CDEF)
+        });
+        assert_eq!(Filter2d::convolution(&g).unwrap().low_rank_terms(), Some(1));
+        check(&f, &g, 3);
+    }
+
+    #[test]
+    fn kernel_larger_than_the_image() {
+        let f = Array2::from_shape_fn((2, 3), |(i, j)| (i * 3 + j) as i32 + 1);
+        let g = Array2::from_shape_fn((5, 4), |(i, j)| (i * 4 + j) as i32 - 9);
+        check(&f, &g, 2);
+    }
+}

@@ -26,7 +26,11 @@ fn exact_f32(f: &Array2<f32>, g: &Array2<f32>) -> Array2<(f64, f64)> {
             for j in 0..kw {
                 let (r, c) = (y + i, x + j);
                 if r >= kh - 1 && c >= kw - 1 && r - (kh - 1) < h && c - (kw - 1) < w {
-                    let term = f64::from(g[[i, j]]) * f64::from(f[[r - (kh - 1), c - (kw - 1)]]);
+                    // black_box keeps this an f64 x f64 multiply: QEMU 7.2 gets
+                    // s390x's fused f32 x f32 -> f64 multiply (MDEBR) wrong.
+                    let k = std::hint::black_box(f64::from(g[[i, j]]));
+                    let x = std::hint::black_box(f64::from(f[[r - (kh - 1), c - (kw - 1)]]));
+                    let term = k * x;
                     sum += term;
                     abs += term.abs();
                 }
