@@ -68,9 +68,10 @@ impl Threads {
                     pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
                 let rows = out.nrows();
                 if threads > 1 && macs >= MIN_PARALLEL_MACS && rows >= 2 * MIN_TASK_ROWS {
-                    // A few tasks per thread, so a thread slowed by other
-                    // work on the machine does not hold the call up.
-                    let tasks = (threads * 4).min(rows / MIN_TASK_ROWS);
+                    // Two tasks per thread: some slack if a thread is slowed
+                    // by other work on the machine, while each task's ring
+                    // (its own scratch) stays a small share of the call.
+                    let tasks = (threads * 2).min(rows / MIN_TASK_ROWS);
                     let band = rows.div_ceil(tasks);
                     let bands: Vec<(usize, ArrayViewMut2<'_, T>)> = out
                         .axis_chunks_iter_mut(ndarray::Axis(0), band)
