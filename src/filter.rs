@@ -486,15 +486,7 @@ where
     K: AsArray<'b, T, Ix2>,
     T: 'a + 'b,
 {
-    let image = image.into();
-    let kernel = kernel.into();
-    if image.is_empty() {
-        return Err(Error::EmptyImage {
-            rows: image.nrows(),
-            cols: image.ncols(),
-        });
-    }
-    Filter2d::convolution(kernel)?.apply(image)
+    full_zero_border(image.into(), kernel.into(), Operation::Convolution)
 }
 
 /// Full 2D correlation with a zero border, like `scipy.signal.correlate2d(f, g)`.
@@ -512,15 +504,23 @@ where
     K: AsArray<'b, T, Ix2>,
     T: 'a + 'b,
 {
-    let image = image.into();
-    let kernel = kernel.into();
+    full_zero_border(image.into(), kernel.into(), Operation::Correlation)
+}
+
+/// The free functions: full mode, zero border. An empty image is reported
+/// before an empty kernel.
+fn full_zero_border<T: Element>(
+    image: ArrayView2<'_, T>,
+    kernel: ArrayView2<'_, T>,
+    op: Operation,
+) -> Result<Array2<T>, Error> {
     if image.is_empty() {
         return Err(Error::EmptyImage {
             rows: image.nrows(),
             cols: image.ncols(),
         });
     }
-    Filter2d::correlation(kernel)?.apply(image)
+    Filter2d::new(kernel, op)?.apply(image)
 }
 
 #[cfg(test)]
