@@ -58,30 +58,9 @@ const SCALAR_MAX_MACS: usize = 500_000_000;
 const KERNEL_SIZES: [usize; 5] = [3, 5, 9, 15, 31];
 const IMAGE_SIZES: [usize; 2] = [100, 1000];
 
-/// A 64-bit LCG (Knuth's MMIX constants): deterministic, no `rand` needed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0
-    }
-    /// Uniform in [-1, 1), exactly representable in f64.
-    fn f64(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0
-    }
-    /// Uniform in [-1, 1), exactly representable in f32.
-    fn f32(&mut self) -> f32 {
-        (self.next() >> 40) as f32 * (2.0 / (1u32 << 24) as f32) - 1.0
-    }
-    /// Uniform integer in [-m, m].
-    fn int(&mut self, m: i64) -> i64 {
-        ((self.next() >> 33) % (2 * m as u64 + 1)) as i64 - m
-    }
-}
+#[path = "../examples/common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 /// What the benchmark needs per element type.
 trait BenchElement: Element {
