@@ -37,6 +37,7 @@ pub(crate) struct Plan<T> {
 /// in `left` (columns `0..mid_dst`) and `right` (the rest), `None` meaning
 /// the constant fill.
 pub(crate) struct ColumnMap {
+    lead: isize,
     left: Vec<Option<usize>>,
     mid_dst: usize,
     mid_src: usize,
@@ -57,6 +58,7 @@ impl ColumnMap {
         let b = clamp(lead.saturating_add(image_cols as isize));
         let map = |c: usize| border.source_index(c as isize - lead, image_cols);
         ColumnMap {
+            lead,
             left: (0..a).map(map).collect(),
             mid_dst: a,
             // With no overlap (b == a) the copy is empty: read from 0.
@@ -70,19 +72,37 @@ impl ColumnMap {
         }
     }
 
-    /// Fills `dst` (one padded row) from image row `src`.
-    fn fill<T: Element>(&self, dst: &mut [T], src: ArrayView1<'_, T>, fill: T) {
+    /// Padded column `c` reads image column `c - lead`.
+    pub(crate) fn lead(&self) -> isize {
+        self.lead
+    }
+
+    /// Fills `dst` (one padded row) from image row `src`, except the
+    /// columns in `skip` (a range inside the straight copy, or empty).
+    fn fill<T: Element>(
+        &self,
+        dst: &mut [T],
+        src: ArrayView1<'_, T>,
+        fill: T,
+        skip: core::ops::Range<usize>,
+    ) {
         let pick = |k: &Option<usize>| k.map_or(fill, |k| src[k]);
         for (d, k) in dst[..self.mid_dst].iter_mut().zip(&self.left) {
             *d = pick(k);
         }
-        let mid = &mut dst[self.mid_dst..self.mid_dst + self.mid_len];
-        let src_mid = src.slice(ndarray::s![self.mid_src..self.mid_src + self.mid_len]);
-        match src_mid.as_slice() {
-            Some(s) => mid.copy_from_slice(s),
-            None => {
-                for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
-                    *d = *s;
+        let (a, b) = (self.mid_dst, self.mid_dst + self.mid_len);
+        let skip = skip.start.clamp(a, b)..skip.end.clamp(a, b);
+        let skip = if skip.is_empty() { b..b } else { skip };
+        for part in [a..skip.start, skip.end..b] {
+            let at = self.mid_src + (part.start - a);
+            let src_mid = src.slice(ndarray::s![at..at + part.len()]);
+            let mid = &mut dst[part];
+            match src_mid.as_slice() {
+                Some(s) => mid.copy_from_slice(s),
+                None => {
+                    for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
+                        *d = *s;
+                    }
                 }
             }
         }
@@ -90,6 +110,146 @@ impl ColumnMap {
         for (d, k) in dst[right_start..].iter_mut().zip(&self.right) {
             *d = pick(k);
         }
+    }
+}
+
+/// Output columns computed straight from the image's rows, without the
+/// copy into the ring.
+///
+/// Output column `x` reads image columns `x - lead .. x - lead + kw`, so the
+/// columns `lo..hi` whose reads (the row kernel's whole-vector over-reads
+/// included) all fall inside the image can take image rows as they are
+/// when the image's rows are contiguous: only the narrow edges go through
+/// padded rows. `lo` and `hi - lo` are multiples of [`INTERIOR_ALIGN`], so
+/// the split costs at most one extra partial vector per row. Rows outside
+/// the image map to image rows through the border, or to a row of the
+/// constant fill.
+struct Interior<'i, T> {
+    lo: usize,
+    hi: usize,
+    /// The image column output column `lo` reads first.
+    src_col: usize,
+    image: ArrayView2<'i, T>,
+    /// `hi - lo + kw - 1 + ROW_SLACK` copies of the constant fill.
+    fill_row: Vec<T>,
+}
+
+/// The interior's start and width are multiples of this many elements
+/// (a multiple of every backend's lane count).
+const INTERIOR_ALIGN: usize = 16;
+
+/// The interior must be at least this wide to be worth its kernel calls.
+const MIN_INTERIOR: usize = 4 * INTERIOR_ALIGN;
+
+impl<'i, T: Element> Interior<'i, T> {
+    /// The interior of a call, if the image rows are contiguous and it is
+    /// wide enough. `lead` is as for [`ColumnMap`]: padded (and output)
+    /// column `c` reads image column `c - lead`.
+    fn new(
+        image: ArrayView2<'i, T>,
+        width: usize,
+        kw: usize,
+        lead: isize,
+        fill: T,
+    ) -> Option<Self> {
+        let cols = image.ncols();
+        if cols < 2 || image.stride_of(Axis(1)) != 1 {
+            return None;
+        }
+        let lo = usize::try_from(lead.max(0))
+            .ok()?
+            .next_multiple_of(INTERIOR_ALIGN);
+        let src_col = usize::try_from(lo as isize - lead).ok()?;
+        // The kernel reads `w + kw - 1 + ROW_SLACK` elements from src_col.
+        let room = cols.checked_sub(src_col + kw - 1 + ROW_SLACK)?;
+        let w = room.min(width.checked_sub(lo)?);
+        let w = w - w % INTERIOR_ALIGN;
+        if w < MIN_INTERIOR {
+            return None;
+        }
+        Some(Interior {
+            lo,
+            hi: lo + w,
+            src_col,
+            image,
+            fill_row: vec![fill; w + kw - 1 + ROW_SLACK],
+        })
+    }
+
+    /// The interior's input for a padded row that reads image row `k`
+    /// (`None`: the constant fill).
+    fn row(&self, k: Option<usize>) -> &[T] {
+        match k {
+            Some(k) => {
+                let row = self.image.row(k);
+                let row = row.to_slice().expect("contiguous image row");
+                &row[self.src_col..]
+            }
+            None => &self.fill_row,
+        }
+    }
+}
+
+/// Where the padded rows come from: the image, its border, and (when the
+/// rows are contiguous) the interior read in place.
+pub(crate) struct Source<'c, 'i, T> {
+    columns: &'c ColumnMap,
+    image: ArrayView2<'i, T>,
+    fill: T,
+    interior: Option<Interior<'i, T>>,
+}
+
+impl<'c, 'i, T: Element> Source<'c, 'i, T> {
+    /// Builds padded row `dst` from image row `k` (`None`: all fill),
+    /// skipping the columns only the interior reads (left stale: they reach
+    /// only outputs the edge calls do not store).
+    fn fill_padded(&self, dst: &mut [T], k: Option<usize>, kw: usize) {
+        match k {
+            None => dst.fill(self.fill),
+            Some(k) => {
+                let skip = self
+                    .interior
+                    .as_ref()
+                    .map_or(0..0, |i| (i.lo + kw - 1).min(i.hi)..i.hi);
+                self.columns.fill(dst, self.image.row(k), self.fill, skip)
+            }
+        }
+    }
+}
+
+/// Splits every output row of `out` at the interior's edges and runs
+/// `kernel` on each part: the edges from `ring_rows` (padded rows, offset
+/// to the part's first column), the interior from `interior_rows`.
+fn run_split<T: Element>(
+    kernel: RowKernel<T>,
+    taps: &Taps<T>,
+    ring_rows: &[&[T]],
+    interior_rows: &[&[T]],
+    interior: &Interior<'_, T>,
+    out: &mut [&mut [T]],
+) {
+    let width = out[0].len();
+    let (lo, hi) = (interior.lo, interior.hi);
+    let n = out.len();
+    let (mut left, mut mid, mut right) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for o in out.iter_mut() {
+        let (l, rest) = o.split_at_mut(lo);
+        let (m, r) = rest.split_at_mut(hi - lo);
+        left.push(l);
+        mid.push(m);
+        right.push(r);
+    }
+    if lo > 0 {
+        kernel(ring_rows, taps, &mut left);
+    }
+    kernel(interior_rows, taps, &mut mid);
+    if hi < width {
+        let shifted: Vec<&[T]> = ring_rows.iter().map(|r| &r[hi..]).collect();
+        kernel(&shifted, taps, &mut right);
     }
 }
 
@@ -104,42 +264,56 @@ pub(crate) enum Method<'a, T> {
 /// A stage of the pipeline: takes padded rows one by one, keeps what it
 /// needs in a ring, and computes bands of output rows.
 trait Stage<T> {
-    /// Where to build padded row `r` (`padded` elements).
-    fn padded_row(&mut self, r: usize) -> &mut [T];
-    /// Padded row `r` is complete.
-    fn row_done(&mut self, r: usize);
+    /// Takes in padded row `r`, which reads image row `k` (`None`: the
+    /// constant fill).
+    fn push_row(&mut self, r: usize, k: Option<usize>);
     /// Computes the output rows whose first padded row is `start`, one per
     /// element of `out`.
     fn compute(&self, start: usize, out: &mut [&mut [T]]);
 }
 
 /// The direct method: a ring of padded rows, fed to the row kernel.
-struct DirectStage<'a, T> {
+struct DirectStage<'a, 'c, 'i, T> {
+    source: Source<'c, 'i, T>,
     ring: Vec<T>,
+    /// The image row each ring slot reads.
+    slot_rows: Vec<Option<usize>>,
     stride: usize,
     slots: usize,
     padded: usize,
     kh: usize,
+    kw: usize,
     taps: &'a Taps<T>,
     kernel: RowKernel<T>,
 }
 
-impl<T: Element> Stage<T> for DirectStage<'_, T> {
-    fn padded_row(&mut self, r: usize) -> &mut [T] {
-        let at = (r % self.slots) * self.stride;
-        &mut self.ring[at..at + self.padded]
+impl<T: Element> Stage<T> for DirectStage<'_, '_, '_, T> {
+    fn push_row(&mut self, r: usize, k: Option<usize>) {
+        let slot = r % self.slots;
+        let at = slot * self.stride;
+        self.source
+            .fill_padded(&mut self.ring[at..at + self.padded], k, self.kw);
+        self.slot_rows[slot] = k;
     }
 
-    fn row_done(&mut self, _r: usize) {}
-
     fn compute(&self, start: usize, out: &mut [&mut [T]]) {
-        let rows: Vec<&[T]> = (start..start + out.len() + self.kh - 1)
+        let slots = start..start + out.len() + self.kh - 1;
+        let rows: Vec<&[T]> = slots
+            .clone()
             .map(|r| {
                 let at = (r % self.slots) * self.stride;
                 &self.ring[at..at + self.stride]
             })
             .collect();
-        (self.kernel)(&rows, self.taps, out);
+        match &self.source.interior {
+            None => (self.kernel)(&rows, self.taps, out),
+            Some(interior) => {
+                let inner: Vec<&[T]> = slots
+                    .map(|r| interior.row(self.slot_rows[r % self.slots]))
+                    .collect();
+                run_split(self.kernel, self.taps, &rows, &inner, interior, out);
+            }
+        }
     }
 }
 
@@ -147,7 +321,8 @@ impl<T: Element> Stage<T> for DirectStage<'_, T> {
 /// component's row vector into that component's ring; an output row is
 /// then one column pass over all components' rings at once (a
 /// `(rank * kh) x 1` kernel).
-struct LowRankStage<'a, T> {
+struct LowRankStage<'a, 'c, 'i, T> {
+    source: Source<'c, 'i, T>,
     padded_row: Vec<T>,
     /// `rank` rings of `slots` rows of `width` (+ slack) elements.
     rings: Vec<T>,
@@ -160,19 +335,24 @@ struct LowRankStage<'a, T> {
     kernel: RowKernel<T>,
 }
 
-impl<T: Element> Stage<T> for LowRankStage<'_, T> {
-    fn padded_row(&mut self, _r: usize) -> &mut [T] {
+impl<T: Element> Stage<T> for LowRankStage<'_, '_, '_, T> {
+    fn push_row(&mut self, r: usize, k: Option<usize>) {
         let padded = self.width + self.kw - 1;
-        &mut self.padded_row[..padded]
-    }
-
-    fn row_done(&mut self, r: usize) {
+        self.source
+            .fill_padded(&mut self.padded_row[..padded], k, self.kw);
         let input: [&[T]; 1] = [&self.padded_row];
         let ring_len = self.slots * self.stride;
+        let at = (r % self.slots) * self.stride;
         for (c, ring) in self.rings.chunks_mut(ring_len).enumerate() {
-            let at = (r % self.slots) * self.stride;
             let mut out: [&mut [T]; 1] = [&mut ring[at..at + self.width]];
-            (self.kernel)(&input, self.factors.row_taps(c), &mut out);
+            let taps = self.factors.row_taps(c);
+            match &self.source.interior {
+                None => (self.kernel)(&input, taps, &mut out),
+                Some(interior) => {
+                    let inner: [&[T]; 1] = [interior.row(k)];
+                    run_split(self.kernel, taps, &input, &inner, interior, &mut out);
+                }
+            }
         }
     }
 
@@ -211,23 +391,34 @@ pub(crate) fn run<T: Element>(
     let band = BAND_ROWS.min(rows_out);
     let slots = band + kh - 1;
     let padded = width + kw - 1;
+    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
+    let source = Source {
+        columns,
+        image,
+        fill,
+        interior: Interior::new(image, width, kw, columns.lead(), fill),
+    };
     match *method {
         Method::Direct { taps } => {
             let stride = padded + ROW_SLACK;
             let stage = DirectStage {
+                source,
                 ring: vec![T::zero(); slots * stride],
+                slot_rows: vec![None; slots],
                 stride,
                 slots,
                 padded,
                 kh,
+                kw,
                 taps,
                 kernel: plan.kernel,
             };
-            drive(plan, stage, columns, image, out, first_row, band);
+            drive(plan, stage, image.nrows(), out, first_row, band);
         }
         Method::LowRank(factors) => {
             let stride = width + ROW_SLACK;
             let stage = LowRankStage {
+                source,
                 padded_row: vec![T::zero(); padded + ROW_SLACK],
                 rings: vec![T::zero(); factors.rank() * slots * stride],
                 stride,
@@ -238,7 +429,7 @@ pub(crate) fn run<T: Element>(
                 factors,
                 kernel: plan.kernel,
             };
-            drive(plan, stage, columns, image, out, first_row, band);
+            drive(plan, stage, image.nrows(), out, first_row, band);
         }
     }
 }
@@ -249,22 +440,19 @@ pub(crate) fn run<T: Element>(
 fn drive<T: Element>(
     plan: &Plan<T>,
     mut stage: impl Stage<T>,
-    columns: &ColumnMap,
-    image: ArrayView2<'_, T>,
+    image_rows: usize,
     mut out: ArrayViewMut2<'_, T>,
     first_row: usize,
     band: usize,
 ) {
     let (kh, width) = (plan.kh, plan.width);
     let rows_out = out.nrows();
-    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
     let direct_rows = out.len_of(Axis(1)) == 1 || out.stride_of(Axis(1)) == 1;
     let mut scratch: Vec<T> = Vec::new();
 
     // Padded row r (counted from the first row of the full output) reads
     // image row r + offset.0 - (kh - 1).
     let row_lead = plan.offset.0 as isize - (kh as isize - 1);
-    let image_rows = image.nrows();
     let mut next_row = first_row; // first padded row not yet in the ring
 
     let mut y = 0;
@@ -273,12 +461,8 @@ fn drive<T: Element>(
         let start = first_row + y;
         let end = start + n + kh - 1;
         for r in next_row.max(start)..end {
-            let dst = stage.padded_row(r);
-            match plan.border.source_index(r as isize + row_lead, image_rows) {
-                Some(k) => columns.fill(dst, image.row(k), fill),
-                None => dst.fill(fill),
-            }
-            stage.row_done(r);
+            let k = plan.border.source_index(r as isize + row_lead, image_rows);
+            stage.push_row(r, k);
         }
         next_row = end;
         let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
@@ -312,6 +496,7 @@ mod tests {
             &mut dst,
             ArrayView1::from(src),
             border.fill().copied().unwrap_or(0),
+            0..0,
         );
         dst
     }

@@ -150,6 +150,9 @@ enum Layout {
     Transposed,
     Stepped,
     Negative,
+    /// Every other row of a wider array: contiguous rows (read in place by
+    /// the pipeline's interior path) with a row stride that is not the width.
+    SteppedRows,
 }
 
 /// Calls `use_view` with `a` presented in `layout` (same logical array).
@@ -173,6 +176,11 @@ fn with_layout<T: Element, R>(
         Layout::Negative => {
             let rev = a.slice(s![..;-1, ..;-1]).to_owned();
             use_view(rev.slice(s![..;-1, ..;-1]))
+        }
+        Layout::SteppedRows => {
+            let mut big = Array2::from_elem((2 * r, c + 3), T::zero());
+            big.slice_mut(s![..;2, 1..c + 1]).assign(a);
+            use_view(big.slice(s![..;2, 1..c + 1]))
         }
     }
 }
@@ -205,13 +213,23 @@ fn layout() -> impl Strategy<Value = Layout> {
         Just(Layout::Contiguous),
         Just(Layout::Transposed),
         Just(Layout::Stepped),
-        Just(Layout::Negative)
+        Just(Layout::Negative),
+        Just(Layout::SteppedRows)
     ]
 }
 
 fn case<T: Element + std::fmt::Debug>(
     value: impl Strategy<Value = T> + Clone + 'static,
     max_image: usize,
+) -> impl Strategy<Value = Case<T>> {
+    case_sized(value, 1..=max_image, 1..=max_image)
+}
+
+/// Random cases with image shapes in the given ranges.
+fn case_sized<T: Element + std::fmt::Debug>(
+    value: impl Strategy<Value = T> + Clone + 'static,
+    rows: std::ops::RangeInclusive<usize>,
+    cols: std::ops::RangeInclusive<usize>,
 ) -> impl Strategy<Value = Case<T>> {
     let border = prop_oneof![
         value.clone().prop_map(Border::Constant),
@@ -223,7 +241,7 @@ fn case<T: Element + std::fmt::Debug>(
     let op = prop_oneof![Just(Operation::Convolution), Just(Operation::Correlation)];
     let mode = prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)];
     (
-        array(1..=max_image, 1..=max_image, value.clone()),
+        array(rows, cols, value.clone()),
         array(1..=15, 1..=15, value),
         op,
         mode,
@@ -281,14 +299,14 @@ fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
             Layout::Stepped => filter.apply_into(f, big.slice_mut(s![1..;2, 2..;3])),
             Layout::Transposed => filter.apply_into(f, &mut f_order),
             Layout::Negative => filter.apply_into(f, plain.slice_mut(s![..;-1, ..;-1])),
-            Layout::Contiguous => filter.apply_into(f, &mut plain),
+            Layout::Contiguous | Layout::SteppedRows => filter.apply_into(f, &mut plain),
         });
         result.map_err(|e| TestCaseError::fail(format!("{backend}: apply_into: {e}")))?;
         let written = match case.out_layout {
             Layout::Stepped => big.slice(s![1..;2, 2..;3]).to_owned(),
             Layout::Transposed => f_order.clone(),
             Layout::Negative => plain.slice(s![..;-1, ..;-1]).to_owned(),
-            Layout::Contiguous => plain.clone(),
+            Layout::Contiguous | Layout::SteppedRows => plain.clone(),
         };
         let bad = written
             .iter()
@@ -383,6 +401,23 @@ fn i64_wraps_like_the_naive_loops() {
     run(case(any::<i64>(), 24), 96);
 }
 
+// Wide rows: the interior of each contiguous image row is read in place,
+// the edges through padded rows; widths span both sides of the threshold.
+#[test]
+fn f32_wide_rows_read_in_place_match_the_naive_loops() {
+    run(case_sized(any_float32(), 1..=7, 40..=300), 48);
+}
+
+#[test]
+fn f64_wide_rows_read_in_place_match_the_naive_loops() {
+    run(case_sized(-1e6f64..1e6f64, 1..=5, 40..=260), 32);
+}
+
+#[test]
+fn i32_wide_rows_read_in_place_wrap_like_the_naive_loops() {
+    run(case_sized(any::<i32>(), 1..=7, 40..=300), 32);
+}
+
 #[test]
 fn i64_small_values_wide_images() {
     // Wide rows exercise the full register tiles, not just the tails.
@@ -412,6 +447,14 @@ fn i64_small_values_wide_images() {
 fn low_rank_case<T: Element + std::fmt::Debug>(
     value: impl Strategy<Value = T> + Clone + 'static,
 ) -> impl Strategy<Value = Case<T>> {
+    low_rank_case_sized(value, 1..=30, 1..=40)
+}
+
+fn low_rank_case_sized<T: Element + std::fmt::Debug>(
+    value: impl Strategy<Value = T> + Clone + 'static,
+    rows: std::ops::RangeInclusive<usize>,
+    cols: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = Case<T>> {
     (3usize..=12, 3usize..=12, 1usize..=3).prop_flat_map(move |(kh, kw, rank)| {
         let vectors = proptest::collection::vec(
             (
@@ -428,7 +471,7 @@ fn low_rank_case<T: Element + std::fmt::Debug>(
             Just(Border::Replicate),
         ];
         (
-            array(1..=30, 1..=40, value.clone()),
+            array(rows.clone(), cols.clone(), value.clone()),
             vectors,
             prop_oneof![Just(Operation::Convolution), Just(Operation::Correlation)],
             prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
@@ -459,6 +502,14 @@ fn low_rank_case<T: Element + std::fmt::Debug>(
 #[test]
 fn i64_low_rank_kernels_wrap_like_the_naive_loops() {
     run(low_rank_case(prop_oneof![any::<i64>(), -20i64..20]), 96);
+}
+
+#[test]
+fn i64_low_rank_wide_rows_read_in_place() {
+    run(
+        low_rank_case_sized(prop_oneof![any::<i64>(), -20i64..20], 1..=6, 60..=260),
+        32,
+    );
 }
 
 #[test]

@@ -10,14 +10,15 @@
 use super::taps::{TapProgram, Taps};
 use super::vector::{FusedVector, IntVector, Vector};
 
-/// One accumulation step of the dense kernel: `acc + t * x`.
-pub(crate) trait Step<V> {
+/// One accumulation step of the dense kernel: `acc + *tap * x`.
+pub(crate) trait Step<V: Vector> {
     /// The next accumulator.
     ///
     /// # Safety
     ///
-    /// The CPU supports `V`'s instruction set (and FMA for `Fused`).
-    unsafe fn step(acc: V, t: V, x: V) -> V;
+    /// The CPU supports `V`'s instruction set (and FMA for `Fused`);
+    /// `tap` is valid for one read.
+    unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V;
 }
 
 /// The default: the product rounded, then the sum rounded.
@@ -25,9 +26,9 @@ pub(crate) struct Separate;
 
 impl<V: Vector> Step<V> for Separate {
     #[inline(always)]
-    unsafe fn step(acc: V, t: V, x: V) -> V {
+    unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V {
         // SAFETY: the caller's contract.
-        unsafe { acc.add(t.mul(x)) }
+        unsafe { acc.add(x.mul_splat(tap)) }
     }
 }
 
@@ -36,9 +37,9 @@ pub(crate) struct Fused;
 
 impl<V: FusedVector> Step<V> for Fused {
     #[inline(always)]
-    unsafe fn step(acc: V, t: V, x: V) -> V {
+    unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V {
         // SAFETY: the caller's contract.
-        unsafe { acc.fused_mul_add(t, x) }
+        unsafe { acc.fused_mul_add_splat(x, tap) }
     }
 }
 
@@ -156,7 +157,7 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
                     if y < lo || y > hi {
                         continue;
                     }
-                    let t = V::splat(*taps.get_unchecked((r - y) * kw + j));
+                    let t = taps.as_ptr().add((r - y) * kw + j);
                     for (a, &v) in acc_row.iter_mut().zip(&xs) {
                         *a = S::step(*a, t, v);
                     }
@@ -297,6 +298,8 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
                 }
             }
         }
+        // Each tap is splatted once for the whole tile (R x C products),
+        // so the input load is the operand to fold into the multiply.
         for &((i, j), k) in &program.multiply {
             let t = V::splat(k);
             for (y, acc_row) in acc.iter_mut().enumerate() {

@@ -42,8 +42,9 @@ pub(crate) mod vector;
 use crate::backend::Backend;
 pub(crate) use taps::Taps;
 
-/// Elements of slack after each padded row (enough for a 64-lane vector).
-pub(crate) const ROW_SLACK: usize = 64;
+/// Elements of slack after each padded row: the widest vector's lanes
+/// (16 `f32` in a 512-bit register; every kernel asserts its own fits).
+pub(crate) const ROW_SLACK: usize = 16;
 
 /// Computes `out.len()` output rows from `out.len() + kh - 1` padded rows
 /// (see the module documentation for the exact contract).
@@ -151,6 +152,10 @@ macro_rules! row_kernel {
                 // SAFETY: forwarded from the checks below.
                 unsafe { $crate::kernels::row_kernel!(@call $kind, $vec, $r, $c, rows, taps, width, out) }
             }
+            const _: () = assert!(
+                <$vec as $crate::kernels::vector::Vector>::LANES <= $crate::kernels::ROW_SLACK,
+                "a vector wider than the rows' slack"
+            );
             let width = $crate::kernels::check_block(rows, taps, out);
             assert!($backend.is_available(), "row kernel called on a CPU without its features");
             // SAFETY: the backend is available, so the CPU has every feature

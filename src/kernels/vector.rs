@@ -31,6 +31,18 @@ pub(crate) trait Vector: Copy {
     /// Lane-wise product, with the element type's arithmetic (never fused).
     unsafe fn mul(self, rhs: Self) -> Self;
 
+    /// `splat(*tap) * self`: the product `mul` computes, with the tap read
+    /// from memory. ISAs that can multiply by a broadcast memory operand
+    /// override it: on AMD Zen 4 a separate 512-bit broadcast costs a
+    /// vector-pipe slot that the multiply-adds need, the folded form none.
+    ///
+    /// `tap` must be valid for one read.
+    #[inline(always)]
+    unsafe fn mul_splat(self, tap: *const Self::Elem) -> Self {
+        // SAFETY: the trait's contract; the caller's for `tap`.
+        unsafe { Self::splat(*tap).mul(self) }
+    }
+
     /// Stores the first `n < LANES` lanes to `p`.
     #[inline(always)]
     unsafe fn store_first(self, p: *mut Self::Elem, n: usize) {
@@ -52,6 +64,14 @@ pub(crate) trait Vector: Copy {
 pub(crate) trait FusedVector: Vector {
     /// `self + a * b` with a single rounding.
     unsafe fn fused_mul_add(self, a: Self, b: Self) -> Self;
+
+    /// `self + splat(*tap) * x` with a single rounding (see
+    /// [`Vector::mul_splat`] for why an ISA overrides it).
+    #[inline(always)]
+    unsafe fn fused_mul_add_splat(self, x: Self, tap: *const Self::Elem) -> Self {
+        // SAFETY: the trait's contract; the caller's for `tap`.
+        unsafe { self.fused_mul_add(Self::splat(*tap), x) }
+    }
 }
 
 /// Implements `FusedVector` with an intrinsic taking `(a, b, acc)` and
