@@ -374,7 +374,7 @@ impl<T: Element> Filter2d<T> {
     {
         let image = image.into();
         let shape = self.output_shape(image.dim())?;
-        let mut out = Array2::from_elem(shape, T::zero());
+        let mut out = crate::output::zeroed(shape);
         self.apply_into(image, out.view_mut())?;
         Ok(out)
     }

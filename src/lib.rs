@@ -389,6 +389,7 @@ mod filter;
 mod geometry;
 mod kernels;
 mod lowrank;
+mod output;
 mod pipeline;
 mod threads;
 
