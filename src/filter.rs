@@ -228,7 +228,9 @@ impl<T: Element> Filter2d<T> {
     /// `r * (kh + kw)` multiply-adds per output instead of `kh * kw`, and
     /// the result is bit-identical to the direct one: the identity holds in
     /// the integers, so also modulo 2^32 or 2^64, wrap-around included.
-    /// Float kernels always use the direct path.
+    /// Float kernels always use the direct path, and so does
+    /// [`Backend::Scalar`], the reference every other path is tested
+    /// against.
     ///
     /// ```
     /// use ndarray::Array2;
@@ -433,7 +435,12 @@ impl<T: Element> Filter2d<T> {
                 let lead = self.kw as isize - 1 - offset.1 as isize;
                 let columns =
                     ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
-                let method = match self.low_rank.as_ref().filter(|_| self.use_low_rank) {
+                // The Scalar backend is the reference: always the direct loops.
+                let low_rank = self
+                    .low_rank
+                    .as_ref()
+                    .filter(|_| self.use_low_rank && backend != Backend::Scalar);
+                let method = match low_rank {
                     Some(factors) => Method::LowRank(factors),
                     None => Method::Direct { taps: &self.taps },
                 };

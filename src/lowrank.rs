@@ -21,14 +21,20 @@ use crate::kernels::Taps;
 
 /// A factorisation `K = sum_c u_c v_c^T` of an integer kernel, exact in
 /// the element type's wrapping arithmetic.
+///
+/// The pipeline evaluates it column pass first: `T_c = u_c (kh x 1)`
+/// applied to the padded rows, one output row per band row for each
+/// component, then one row pass over the components' rows laid side by
+/// side, `out = sum_c v_c (1 x kw) * T_c` (see [`LowRank::row_pass_taps`]).
+/// Both passes are ordinary row-kernel calls over whole bands.
 #[derive(Clone, Debug)]
 pub(crate) struct LowRank<T> {
     rank: usize,
-    /// The row vectors `v_c`, each a `1 x kw` kernel.
-    row_taps: Vec<Taps<T>>,
-    /// The column vectors `u_c`, one after another: the `(rank * kh) x 1`
-    /// kernel of the combined column pass.
-    column_taps: Taps<T>,
+    kw: usize,
+    /// The row vectors `v_c`, one after another (`rank * kw`).
+    row_vectors: Vec<T>,
+    /// The column vectors `u_c`, each a `kh x 1` kernel.
+    column_taps: Vec<Taps<T>>,
 }
 
 impl<T: Element> LowRank<T> {
@@ -70,6 +76,8 @@ impl<T: Element> LowRank<T> {
         if us.is_empty() {
             return None; // an all-zero kernel: nothing to gain
         }
+        let bits = 8 * core::mem::size_of::<T>() as u32;
+        cheapen(&mut us, &mut vs, bits, |x| reduce(x).unwrap_or(x));
         let cast = |x: &u64| T::from_int_wrapping(i128::from(*x as i64));
         let rank = us.len();
         let row_taps: Vec<T> = vs.iter().flatten().map(cast).collect();
@@ -88,11 +96,12 @@ impl<T: Element> LowRank<T> {
         });
         rebuilt_ok.then(|| LowRank {
             rank,
-            row_taps: row_taps
-                .chunks(kw)
-                .map(|v| Taps::new(v.to_vec(), 1, kw))
+            kw,
+            row_vectors: row_taps,
+            column_taps: column_taps
+                .chunks(kh)
+                .map(|u| Taps::new(u.to_vec(), kh, 1))
                 .collect(),
-            column_taps: Taps::new(column_taps, rank * kh, 1),
         })
     }
 
@@ -101,15 +110,24 @@ impl<T: Element> LowRank<T> {
         self.rank
     }
 
-    /// The row vector of component `c`, as a `1 x kw` kernel.
-    pub(crate) fn row_taps(&self, c: usize) -> &Taps<T> {
-        &self.row_taps[c]
+    /// The column vector of component `c`, as a `kh x 1` kernel.
+    pub(crate) fn column_taps(&self, c: usize) -> &Taps<T> {
+        &self.column_taps[c]
     }
 
-    /// Every component's column vector, one after another, as a
-    /// `(rank * kh) x 1` kernel.
-    pub(crate) fn column_taps(&self) -> &Taps<T> {
-        &self.column_taps
+    /// The row pass over the components' column-pass rows laid side by
+    /// side, component `c` starting `c * segment` elements into the row: a
+    /// `1 x ((rank - 1) * segment + kw)` kernel whose only nonzero taps are
+    /// `v_c[j]` at `c * segment + j`. The integer row kernels run its tap
+    /// program, which skips the zeros.
+    pub(crate) fn row_pass_taps(&self, segment: usize) -> Taps<T> {
+        let kw = self.kw;
+        let mut dense = vec![T::zero(); (self.rank - 1) * segment + kw];
+        for (c, v) in self.row_vectors.chunks(kw).enumerate() {
+            dense[c * segment..c * segment + kw].copy_from_slice(v);
+        }
+        let len = dense.len();
+        Taps::new(dense, 1, len)
     }
 }
 
@@ -144,6 +162,124 @@ fn peel(m: &[u64], kh: usize, kw: usize) -> (Vec<u64>, Vec<u64>) {
     (u, v)
 }
 
+/// What a tap costs a vector kernel's tap program, roughly in vector-pipe
+/// slots: nothing for a zero, an add for +-1, a shift and an add for
+/// +-2^s, a multiply (two slots: 64-bit multiplies run at half the rate of
+/// adds, or slower) and an add for the rest.
+fn tap_cost(x: u64, bits: u32) -> u32 {
+    let v = x as i64;
+    let m = v.unsigned_abs();
+    match v {
+        0 => 0,
+        1 | -1 => 1,
+        _ if m.is_power_of_two() && m.trailing_zeros() < bits - 1 => 2,
+        _ => 4,
+    }
+}
+
+/// One step of [`cheapen`]: the new `u_c` and `v_d` (`c == d`: a scaling).
+struct Move {
+    gain: u32,
+    c: usize,
+    d: usize,
+    u: Vec<u64>,
+    v: Vec<u64>,
+}
+
+/// Above this rank the search for cheaper factors is skipped (its cost
+/// grows with the square of the rank; such kernels are rare).
+const MAX_SEARCH_RANK: usize = 6;
+
+/// Rewrites the factors `us`, `vs` (entries already reduced to the element
+/// type, as sign-extended u64) into cheaper ones with the same product.
+///
+/// `sum_c u_c v_c^T` is unchanged by `v_d += t v_c, u_c -= t u_d` (any
+/// integer `t`, `c != d`) and by `u_c *= s, v_c *= s^-1` (odd `s`,
+/// invertible modulo 2^bits): a greedy search applies the move that lowers
+/// the total [`tap_cost`] most, while one does. Candidate `t` and `s` are
+/// the ones that turn an entry into 0, +-1 or a small power of two. The
+/// seed's kernel goes from 23 general multiplies to 10 (`u = 1`, `v = 4 -
+/// j` and `u = 76 - 9i`, `v = 1`). The caller re-checks the product.
+fn cheapen(us: &mut [Vec<u64>], vs: &mut [Vec<u64>], bits: u32, reduce: impl Fn(u64) -> u64) {
+    let rank = us.len();
+    if !(2..=MAX_SEARCH_RANK).contains(&rank) {
+        return;
+    }
+    let cost = |v: &[u64]| v.iter().map(|&x| tap_cost(x, bits)).sum::<u32>();
+    const TARGETS: [i128; 9] = [0, 1, -1, 2, -2, 4, -4, 8, -8];
+    // t with a + t * b == target, exactly in the integers.
+    let solve = |a: u64, b: u64, target: i128| -> Option<u64> {
+        let (a, b) = (i128::from(a as i64), i128::from(b as i64));
+        (b != 0 && (target - a) % b == 0).then(|| ((target - a) / b) as i64 as u64)
+    };
+    let axpy = |y: &[u64], t: u64, x: &[u64]| -> Vec<u64> {
+        y.iter()
+            .zip(x)
+            .map(|(&y, &x)| reduce(y.wrapping_add(t.wrapping_mul(x))))
+            .collect()
+    };
+    let scale =
+        |v: &[u64], s: u64| -> Vec<u64> { v.iter().map(|&x| reduce(x.wrapping_mul(s))).collect() };
+    for _ in 0..32 {
+        let mut best: Option<Move> = None;
+        let mut consider = |gain: u32, c: usize, d: usize, u: Vec<u64>, v: Vec<u64>| {
+            if gain > 0 && best.as_ref().map_or(true, |b| gain > b.gain) {
+                best = Some(Move { gain, c, d, u, v });
+            }
+        };
+        for c in 0..rank {
+            for d in 0..rank {
+                if c == d {
+                    continue;
+                }
+                let mut ts: Vec<u64> = Vec::new();
+                for target in TARGETS {
+                    // Entries of v_d + t v_c, and of u_c - t u_d.
+                    ts.extend((0..vs[d].len()).filter_map(|j| solve(vs[d][j], vs[c][j], target)));
+                    ts.extend(
+                        (0..us[c].len())
+                            .filter_map(|i| solve(us[c][i], us[d][i], target))
+                            .map(u64::wrapping_neg),
+                    );
+                }
+                ts.sort_unstable();
+                ts.dedup();
+                let before = cost(&us[c]) + cost(&vs[d]);
+                for t in ts.into_iter().filter(|&t| t != 0) {
+                    let v = axpy(&vs[d], t, &vs[c]);
+                    let u = axpy(&us[c], t.wrapping_neg(), &us[d]);
+                    let after = cost(&u) + cost(&v);
+                    consider(before.saturating_sub(after), c, d, u, v);
+                }
+            }
+            // Scalings by odd entries (and -1), either way round.
+            let before = cost(&us[c]) + cost(&vs[c]);
+            let mut ss: Vec<u64> = us[c]
+                .iter()
+                .chain(&vs[c])
+                .copied()
+                .filter(|x| x & 1 == 1)
+                .collect();
+            ss.sort_unstable();
+            ss.dedup();
+            for s in ss {
+                let inv = reduce(inverse_mod_2_64(s));
+                for (a, b) in [(s, inv), (inv, s)] {
+                    let u = scale(&us[c], a);
+                    let v = scale(&vs[c], b);
+                    let after = cost(&u) + cost(&v);
+                    consider(before.saturating_sub(after), c, c, u, v);
+                }
+            }
+        }
+        let Some(Move { c, d, u, v, .. }) = best else {
+            return;
+        };
+        us[c] = u;
+        vs[d] = v;
+    }
+}
+
 /// The inverse of an odd number modulo 2^64 (Newton's iteration: each step
 /// doubles the number of correct low bits, from 3).
 fn inverse_mod_2_64(odd: u64) -> u64 {
@@ -164,8 +300,8 @@ mod tests {
         for c in 0..f.rank() {
             for i in 0..kh {
                 for j in 0..kw {
-                    let u = f.column_taps().dense()[c * kh + i];
-                    let v = f.row_taps(c).dense()[j];
+                    let u = f.column_taps(c).dense()[i];
+                    let v = f.row_vectors[c * kw + j];
                     out[i * kw + j] = out[i * kw + j].wrapping_add(u.wrapping_mul(v));
                 }
             }
@@ -179,6 +315,35 @@ mod tests {
         let f = LowRank::factor(&taps, 9, 9).expect("rank 2");
         assert_eq!(f.rank(), 2);
         assert_eq!(rebuild(&f, 9, 9), taps);
+    }
+
+    /// General multiplies (taps that are not 0, +-1 or +-2^s) of all factors.
+    fn multiplies(f: &LowRank<i64>) -> usize {
+        let general = |x: &i64| tap_cost(*x as u64, 64) == 4;
+        let columns: usize = (0..f.rank())
+            .map(|c| {
+                f.column_taps(c)
+                    .dense()
+                    .iter()
+                    .filter(|x| general(x))
+                    .count()
+            })
+            .sum();
+        columns + f.row_vectors.iter().filter(|x| general(x)).count()
+    }
+
+    #[test]
+    fn the_seed_kernel_gets_cheap_factors() {
+        // Elimination alone gives 23 general multiplies per output; the
+        // search finds u = 1, v = 4 - j and u = 76 - 9i, v = 1 (or as good).
+        let taps: Vec<i64> = (0..81).rev().collect();
+        let f = LowRank::factor(&taps, 9, 9).expect("rank 2");
+        assert!(multiplies(&f) <= 10, "{} multiplies: {f:?}", multiplies(&f));
+        assert_eq!(rebuild(&f, 9, 9), taps);
+        // The same kernel in i32 arithmetic.
+        let taps32: Vec<i32> = (0..81).rev().collect();
+        let f32 = LowRank::factor(&taps32, 9, 9).expect("rank 2");
+        assert_eq!(f32.rank(), 2);
     }
 
     #[test]

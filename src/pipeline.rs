@@ -127,6 +127,8 @@ impl ColumnMap {
 struct Interior<'i, T> {
     lo: usize,
     hi: usize,
+    /// The kernel width the split was made for.
+    kw: usize,
     /// The image column output column `lo` reads first.
     src_col: usize,
     image: ArrayView2<'i, T>,
@@ -170,6 +172,7 @@ impl<'i, T: Element> Interior<'i, T> {
         Some(Interior {
             lo,
             hi: lo + w,
+            kw,
             src_col,
             image,
             fill_row: vec![fill; w + kw - 1 + ROW_SLACK],
@@ -203,14 +206,14 @@ impl<'c, 'i, T: Element> Source<'c, 'i, T> {
     /// Builds padded row `dst` from image row `k` (`None`: all fill),
     /// skipping the columns only the interior reads (left stale: they reach
     /// only outputs the edge calls do not store).
-    fn fill_padded(&self, dst: &mut [T], k: Option<usize>, kw: usize) {
+    fn fill_padded(&self, dst: &mut [T], k: Option<usize>) {
         match k {
             None => dst.fill(self.fill),
             Some(k) => {
                 let skip = self
                     .interior
                     .as_ref()
-                    .map_or(0..0, |i| (i.lo + kw - 1).min(i.hi)..i.hi);
+                    .map_or(0..0, |i| (i.lo + i.kw - 1).min(i.hi)..i.hi);
                 self.columns.fill(dst, self.image.row(k), self.fill, skip)
             }
         }
@@ -269,67 +272,105 @@ trait Stage<T> {
     fn push_row(&mut self, r: usize, k: Option<usize>);
     /// Computes the output rows whose first padded row is `start`, one per
     /// element of `out`.
-    fn compute(&self, start: usize, out: &mut [&mut [T]]);
+    fn compute(&mut self, start: usize, out: &mut [&mut [T]]);
 }
 
 /// The direct method: a ring of padded rows, fed to the row kernel.
 struct DirectStage<'a, 'c, 'i, T> {
     source: Source<'c, 'i, T>,
-    ring: Vec<T>,
-    /// The image row each ring slot reads.
-    slot_rows: Vec<Option<usize>>,
-    stride: usize,
-    slots: usize,
-    padded: usize,
+    ring: Ring<T>,
     kh: usize,
-    kw: usize,
     taps: &'a Taps<T>,
     kernel: RowKernel<T>,
 }
 
 impl<T: Element> Stage<T> for DirectStage<'_, '_, '_, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
+        self.ring.push_row(&self.source, r, k);
+    }
+
+    fn compute(&mut self, start: usize, out: &mut [&mut [T]]) {
+        self.ring
+            .run(&self.source, self.kernel, self.taps, start, self.kh, out);
+    }
+}
+
+/// A ring of padded rows (each `padded` elements plus slack), with the
+/// image row each slot reads.
+struct Ring<T> {
+    data: Vec<T>,
+    slot_rows: Vec<Option<usize>>,
+    stride: usize,
+    slots: usize,
+    padded: usize,
+}
+
+impl<T: Element> Ring<T> {
+    fn new(slots: usize, padded: usize) -> Self {
+        let stride = padded + ROW_SLACK;
+        Ring {
+            data: vec![T::zero(); slots * stride],
+            slot_rows: vec![None; slots],
+            stride,
+            slots,
+            padded,
+        }
+    }
+
+    /// Builds padded row `r` (reading image row `k`) in its slot.
+    fn push_row(&mut self, source: &Source<'_, '_, T>, r: usize, k: Option<usize>) {
         let slot = r % self.slots;
         let at = slot * self.stride;
-        self.source
-            .fill_padded(&mut self.ring[at..at + self.padded], k, self.kw);
+        source.fill_padded(&mut self.data[at..at + self.padded], k);
         self.slot_rows[slot] = k;
     }
 
-    fn compute(&self, start: usize, out: &mut [&mut [T]]) {
-        let slots = start..start + out.len() + self.kh - 1;
+    /// Runs `kernel` with `taps` (`kh` rows) over padded rows
+    /// `start..start + out.len() + kh - 1` into `out`, the interior (if
+    /// any) straight from the image rows.
+    fn run(
+        &self,
+        source: &Source<'_, '_, T>,
+        kernel: RowKernel<T>,
+        taps: &Taps<T>,
+        start: usize,
+        kh: usize,
+        out: &mut [&mut [T]],
+    ) {
+        let slots = start..start + out.len() + kh - 1;
         let rows: Vec<&[T]> = slots
             .clone()
             .map(|r| {
                 let at = (r % self.slots) * self.stride;
-                &self.ring[at..at + self.stride]
+                &self.data[at..at + self.stride]
             })
             .collect();
-        match &self.source.interior {
-            None => (self.kernel)(&rows, self.taps, out),
+        match &source.interior {
+            None => kernel(&rows, taps, out),
             Some(interior) => {
                 let inner: Vec<&[T]> = slots
                     .map(|r| interior.row(self.slot_rows[r % self.slots]))
                     .collect();
-                run_split(self.kernel, self.taps, &rows, &inner, interior, out);
+                run_split(kernel, taps, &rows, &inner, interior, out);
             }
         }
     }
 }
 
-/// The low-rank method: each padded row is filtered horizontally by every
-/// component's row vector into that component's ring; an output row is
-/// then one column pass over all components' rings at once (a
-/// `(rank * kh) x 1` kernel).
+/// The low-rank method, column pass first: for every component `c`, the
+/// `kh x 1` kernel `u_c` over the band's padded rows gives `T_c`, rows as
+/// wide as the padded rows; the components' rows are laid side by side in
+/// one row per band row (component `c` at `c * segment`), and a single row
+/// pass (`v_c` at `c * segment`, zeros skipped by the tap program) gives
+/// the output. Both passes are whole-band row-kernel calls, so they get
+/// the kernels' full register tiles.
 struct LowRankStage<'a, 'c, 'i, T> {
     source: Source<'c, 'i, T>,
-    padded_row: Vec<T>,
-    /// `rank` rings of `slots` rows of `width` (+ slack) elements.
-    rings: Vec<T>,
-    stride: usize,
-    slots: usize,
-    width: usize,
-    kw: usize,
+    ring: Ring<T>,
+    /// Band rows of `rank * segment` elements: the components' `T_c` rows.
+    columns: Vec<T>,
+    segment: usize,
+    row_pass: Taps<T>,
     kh: usize,
     factors: &'a LowRank<T>,
     kernel: RowKernel<T>,
@@ -337,39 +378,25 @@ struct LowRankStage<'a, 'c, 'i, T> {
 
 impl<T: Element> Stage<T> for LowRankStage<'_, '_, '_, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
-        let padded = self.width + self.kw - 1;
-        self.source
-            .fill_padded(&mut self.padded_row[..padded], k, self.kw);
-        let input: [&[T]; 1] = [&self.padded_row];
-        let ring_len = self.slots * self.stride;
-        let at = (r % self.slots) * self.stride;
-        for (c, ring) in self.rings.chunks_mut(ring_len).enumerate() {
-            let mut out: [&mut [T]; 1] = [&mut ring[at..at + self.width]];
-            let taps = self.factors.row_taps(c);
-            match &self.source.interior {
-                None => (self.kernel)(&input, taps, &mut out),
-                Some(interior) => {
-                    let inner: [&[T]; 1] = [interior.row(k)];
-                    run_split(self.kernel, taps, &input, &inner, interior, &mut out);
-                }
-            }
-        }
+        self.ring.push_row(&self.source, r, k);
     }
 
-    fn compute(&self, start: usize, out: &mut [&mut [T]]) {
-        let ring_len = self.slots * self.stride;
-        let mut rows: Vec<&[T]> = Vec::with_capacity(self.factors.rank() * self.kh);
-        for (y, out_row) in out.iter_mut().enumerate() {
-            rows.clear();
-            for ring in self.rings.chunks(ring_len) {
-                rows.extend((start + y..start + y + self.kh).map(|r| {
-                    let at = (r % self.slots) * self.stride;
-                    &ring[at..at + self.stride]
-                }));
-            }
-            let column_taps = self.factors.column_taps();
-            (self.kernel)(&rows, column_taps, core::slice::from_mut(out_row));
+    fn compute(&mut self, start: usize, out: &mut [&mut [T]]) {
+        let n = out.len();
+        let (rank, segment, padded) = (self.factors.rank(), self.segment, self.ring.padded);
+        let line = rank * segment;
+        let columns = &mut self.columns[..n * line];
+        for c in 0..rank {
+            let mut t_rows: Vec<&mut [T]> = columns
+                .chunks_mut(line)
+                .map(|row| &mut row[c * segment..c * segment + padded])
+                .collect();
+            let taps = self.factors.column_taps(c);
+            self.ring
+                .run(&self.source, self.kernel, taps, start, self.kh, &mut t_rows);
         }
+        let rows: Vec<&[T]> = columns.chunks(line).collect();
+        (self.kernel)(&rows, &self.row_pass, out);
     }
 }
 
@@ -392,39 +419,34 @@ pub(crate) fn run<T: Element>(
     let slots = band + kh - 1;
     let padded = width + kw - 1;
     let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
-    let source = Source {
+    let lead = columns.lead();
+    let source = |interior| Source {
         columns,
         image,
         fill,
-        interior: Interior::new(image, width, kw, columns.lead(), fill),
+        interior,
     };
     match *method {
         Method::Direct { taps } => {
-            let stride = padded + ROW_SLACK;
             let stage = DirectStage {
-                source,
-                ring: vec![T::zero(); slots * stride],
-                slot_rows: vec![None; slots],
-                stride,
-                slots,
-                padded,
+                source: source(Interior::new(image, width, kw, lead, fill)),
+                ring: Ring::new(slots, padded),
                 kh,
-                kw,
                 taps,
                 kernel: plan.kernel,
             };
             drive(plan, stage, image.nrows(), out, first_row, band);
         }
         Method::LowRank(factors) => {
-            let stride = width + ROW_SLACK;
+            // The column pass computes every padded column (its kernel is
+            // one column wide); the row pass reads them side by side.
+            let segment = padded + ROW_SLACK;
             let stage = LowRankStage {
-                source,
-                padded_row: vec![T::zero(); padded + ROW_SLACK],
-                rings: vec![T::zero(); factors.rank() * slots * stride],
-                stride,
-                slots,
-                width,
-                kw,
+                source: source(Interior::new(image, padded, 1, lead, fill)),
+                ring: Ring::new(slots, padded),
+                columns: vec![T::zero(); band * factors.rank() * segment],
+                segment,
+                row_pass: factors.row_pass_taps(segment),
                 kh,
                 factors,
                 kernel: plan.kernel,
