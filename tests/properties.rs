@@ -418,6 +418,52 @@ fn i32_wide_rows_read_in_place_wrap_like_the_naive_loops() {
     run(case_sized(any::<i32>(), 1..=7, 40..=300), 32);
 }
 
+/// One-column integer kernels (box sums among them) take the dense tile;
+/// the low-rank column passes are such kernels.
+fn column_case<T: Element + std::fmt::Debug>(
+    value: impl Strategy<Value = T> + Clone + 'static,
+    one: T,
+) -> impl Strategy<Value = Case<T>> {
+    (2usize..=15, prop::bool::ANY).prop_flat_map(move |(kh, ones)| {
+        let taps = if ones {
+            Just(vec![one; kh]).boxed()
+        } else {
+            proptest::collection::vec(value.clone(), kh).boxed()
+        };
+        (
+            array(1..=12, 1..=200, value.clone()),
+            taps,
+            prop_oneof![Just(Mode::Full), Just(Mode::Same), Just(Mode::Valid)],
+            prop_oneof![
+                Just(Border::Wrap),
+                Just(Border::Symmetric),
+                Just(Border::Constant(one))
+            ],
+            layout(),
+        )
+            .prop_map(move |(image, taps, mode, border, il)| Case {
+                image,
+                kernel: Array2::from_shape_vec((kh, 1), taps).unwrap(),
+                op: Operation::Convolution,
+                mode,
+                border,
+                image_layout: il,
+                kernel_layout: Layout::Contiguous,
+                out_layout: Layout::Contiguous,
+            })
+    })
+}
+
+#[test]
+fn i64_column_kernels_and_box_sums_wrap_like_the_naive_loops() {
+    run(column_case(any::<i64>(), 1i64), 48);
+}
+
+#[test]
+fn i32_column_kernels_and_box_sums_wrap_like_the_naive_loops() {
+    run(column_case(any::<i32>(), 1i32), 48);
+}
+
 #[test]
 fn i64_small_values_wide_images() {
     // Wide rows exercise the full register tiles, not just the tails.

@@ -43,6 +43,18 @@ impl<V: FusedVector> Step<V> for Fused {
     }
 }
 
+/// Integer kernels whose taps are all 1 (box sums, such as a low-rank
+/// column pass over an all-ones factor): `acc + x`, the tap unread.
+pub(crate) struct Sum;
+
+impl<V: Vector> Step<V> for Sum {
+    #[inline(always)]
+    unsafe fn step(acc: V, _tap: *const V::Elem, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.add(x) }
+    }
+}
+
 /// Computes the block `out` from `rows` (the contract of
 /// [`RowKernel`](super::RowKernel)), `R` rows and `C` vectors at a time.
 ///

@@ -176,6 +176,16 @@ macro_rules! row_kernel {
     };
     (@call int, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match $taps.program() {
+            Some(_) if $taps.is_integer_column() && $taps.is_all_ones() => {
+                $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Sum, $r, $c>(
+                    $rows, $taps, $width, $out,
+                )
+            }
+            Some(_) if $taps.is_integer_column() => {
+                $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
+                    $rows, $taps, $width, $out,
+                )
+            }
             Some(program) => $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
                 $rows, program, $taps.rows(), $width, $out,
             ),

@@ -72,6 +72,22 @@ impl<T> Taps<T> {
     pub(crate) fn program(&self) -> Option<&TapProgram<T>> {
         self.program.as_ref()
     }
+
+    /// An integer kernel with a single column and several rows (as the
+    /// low-rank column passes): its dense tile loads each input vector once
+    /// for every output row it feeds, where the tap program loads it once
+    /// per tap, so the dense tile is faster there even multiplying every
+    /// tap (measured on Zen 4).
+    pub(crate) fn is_integer_column(&self) -> bool {
+        self.program.is_some() && self.kw == 1 && self.kh > 1
+    }
+
+    /// Every tap is 1 (an integer box sum).
+    pub(crate) fn is_all_ones(&self) -> bool {
+        self.program
+            .as_ref()
+            .is_some_and(|p| p.plus.len() == self.dense.len())
+    }
 }
 
 fn integer_program<T: Element>(dense: &[T], kw: usize) -> Option<TapProgram<T>> {
@@ -111,6 +127,15 @@ mod tests {
         assert_eq!(p.shift, [((1, 0), 3), ((2, 1), 1)]);
         assert_eq!(p.shift_minus, [((1, 1), 2)]);
         assert_eq!(p.multiply, [((1, 2), 3), ((2, 0), i32::MIN), ((2, 2), -7)]);
+    }
+
+    #[test]
+    fn integer_columns_and_box_sums_are_recognised() {
+        assert!(Taps::new(vec![1i64; 9], 9, 1).is_all_ones());
+        assert!(Taps::new(vec![1i64; 9], 9, 1).is_integer_column());
+        assert!(!Taps::new(vec![1i64, 2, 1], 3, 1).is_all_ones());
+        assert!(!Taps::new(vec![1i32; 9], 1, 9).is_integer_column());
+        assert!(!Taps::new(vec![1.0f32; 9], 9, 1).is_integer_column());
     }
 
     #[test]
