@@ -61,17 +61,21 @@ fn arange_i64(shape: (usize, usize)) -> Array2<i64> {
 trait Bits: Element {
     /// Multiply-adds per cycle one Zen 4 core peaks at (PEERS.md).
     const PEAK_MACS_PER_CYCLE: f64;
+    /// Whether the separable opt-in applies to this type.
+    const IS_FLOAT: bool = false;
     fn bits(self) -> u64;
 }
 
 impl Bits for f32 {
     const PEAK_MACS_PER_CYCLE: f64 = 16.0;
+    const IS_FLOAT: bool = true;
     fn bits(self) -> u64 {
         self.to_bits() as u64
     }
 }
 impl Bits for f64 {
     const PEAK_MACS_PER_CYCLE: f64 = 8.0;
+    const IS_FLOAT: bool = true;
     fn bits(self) -> u64 {
         self.to_bits()
     }
@@ -113,7 +117,7 @@ const OPENCV_1: &str = "OpenCV filter2D (1)";
 const OPENCV_2: &str = "OpenCV filter2D (2)";
 
 /// W1-W7 and their PEERS.md figures (ms).
-const WORKLOADS: [Workload; 10] = [
+const WORKLOADS: [Workload; 11] = [
     Workload {
         name: "W1",
         description: "i64 100x100 arange, 9x9 arange",
@@ -204,7 +208,26 @@ const WORKLOADS: [Workload; 10] = [
             limit_ms: None,
         },
     },
+    // Not in PEERS.md: a separable kernel, for the opt-in separable path
+    // (peers as for W3-k9, which OpenCV runs the same way for any kernel).
+    Workload {
+        name: "G9",
+        description: "f32 1000x1000, 9x9 Gaussian (separable)",
+        peers: Peers {
+            best: Some((3.17, OPENCV_1)),
+            best_1t: Some((3.17, OPENCV_1)),
+            limit_ms: Some(1.41),
+        },
+    },
 ];
+
+/// A 9x9 Gaussian (sigma 2) built as an outer product in f32, as users do.
+fn gaussian_f32(n: usize, sigma: f32) -> Array2<f32> {
+    let c = (n as f32 - 1.0) / 2.0;
+    let g: Vec<f32> = (0..n).map(|i| (-(i as f32 - c).powi(2) / (2.0 * sigma * sigma)).exp()).collect();
+    let total: f32 = g.iter().sum();
+    Array2::from_shape_fn((n, n), |(i, j)| (g[i] / total) * (g[j] / total))
+}
 
 /// The number of threads `Threads::Auto` may use.
 fn rayon_threads() -> usize {
@@ -287,28 +310,46 @@ fn run<T: Bits>(
     let reference = reference?;
     let scalar_timed = scalar_estimate <= SCALAR_MAX_SECONDS;
 
-    // Every available backend, then the filter as a user gets it.
-    let mut rows: Vec<(String, Filter2d<T>, bool)> = Backend::available()
+    // Every available backend, then the filter as a user gets it. Each row
+    // carries the reference it must equal bit for bit: the direct Scalar
+    // result, or for the opt-in separable path the Scalar backend's
+    // separable result.
+    let mut rows: Vec<(String, Filter2d<T>, bool, bool)> = Backend::available()
         .into_iter()
-        .map(|b| Ok((b.name().to_string(), forced(b)?, false)))
+        .map(|b| Ok((b.name().to_string(), forced(b)?, false, false)))
         .collect::<Result<_, simdconv::Error>>()?;
+    let best = Backend::detect();
     let auto = Filter2d::convolution(kernel)?.mode(mode);
+    if let Some(r) = auto.low_rank_terms() {
+        // The exact low-rank path on one thread.
+        let one = auto.clone().backend(best).threads(Threads::Single);
+        rows.push((format!("{best}-lr{r}"), one, false, false));
+    }
     let auto_label = match auto.low_rank_terms() {
         Some(r) => format!("auto-lr{r}"),
         None => "auto".to_string(),
     };
-    rows.push((auto_label, auto, true));
+    rows.push((auto_label, auto.clone(), true, false));
+    let separable = auto.separable(true);
+    let separable_reference = if separable.low_rank_terms().is_some() && kernel.len() > 1 && T::IS_FLOAT {
+        let one = separable.clone().backend(best).threads(Threads::Single);
+        rows.push((format!("{best}-sep"), one, false, true));
+        rows.push(("auto-sep".to_string(), separable.clone(), true, true));
+        Some(separable.clone().backend(Backend::Scalar).threads(Threads::Single).apply(image)?)
+    } else {
+        None
+    };
 
     let mut scalar_ms: Option<(f64, bool)> = None; // (ms, measured as a median)
     let mut all_ok = true;
-    for (label, f, is_auto) in &rows {
+    for (label, f, is_auto, is_separable) in &rows {
         let is_scalar = label == "scalar";
         let out = f.apply(image)?;
-        let ok = out.dim() == reference.dim()
-            && out
-                .iter()
-                .zip(&reference)
-                .all(|(a, b)| a.bits() == b.bits());
+        let want = match (&separable_reference, is_separable) {
+            (Some(r), true) => r,
+            _ => &reference,
+        };
+        let ok = out.dim() == want.dim() && out.iter().zip(want).all(|(a, b)| a.bits() == b.bits());
         all_ok &= ok;
 
         let ms = if is_scalar && !scalar_timed {
@@ -339,9 +380,9 @@ fn run<T: Bits>(
         let peer = |p: Option<(f64, &str)>| fmt_ratio(p.zip(ms).map(|((p, _), ms)| p / ms));
         // The low-rank path does fewer multiply-adds: no MAC limit applies.
         let limit = match (is_auto, f.low_rank_terms()) {
-            (false, _) => Some(limit_1),
+            (_, Some(_)) => None,
+            (false, None) => Some(limit_1),
             (true, None) => Some(limit_2),
-            (true, Some(_)) => None,
         };
         println!(
             "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}{}",
@@ -448,6 +489,12 @@ fn main() -> Result<(), simdconv::Error> {
                 &uniform_f32((9, 9), 2),
                 Mode::Same,
             )?,
+            "G9" => run(
+                w,
+                &uniform_f32((1000, 1000), 1),
+                &gaussian_f32(9, 2.0),
+                Mode::Full,
+            )?,
             other => unreachable!("unknown workload {other}"),
         };
         all_ok &= ok;
@@ -457,7 +504,9 @@ fn main() -> Result<(), simdconv::Error> {
         "\nbackend rows: that backend forced, one thread (Threads::Single), direct path (low_rank(false)).\n\
          auto: nothing forced, as a user gets it: detected backend ({}), Threads::Auto ({} rayon threads on\n\
          large calls), exact low-rank evaluation of integer kernels that have one ('-lrR': R outer products;\n\
-         its GMAC/s are direct-equivalent). Every row's result checked bit for bit against scalar first.",
+         its GMAC/s are direct-equivalent). '<backend>-lrR': that path on one thread. '-sep': the opt-in\n\
+         separable float path (Filter2d::separable(true)), one thread or auto. Every row's result checked\n\
+         bit for bit first: against the Scalar backend's direct result, '-sep' rows against its separable one.",
         Backend::detect(),
         rayon_threads()
     );

@@ -71,12 +71,20 @@ pub(crate) mod sealed {
         fn to_exact_int(self) -> Option<i128>;
         /// `v` modulo 2^bits, as this type (integers only).
         fn from_int_wrapping(v: i128) -> Self;
+        /// The machine epsilon (2^-23 for f32, 2^-52 for f64); `None` for
+        /// integers.
+        fn epsilon() -> Option<f64>;
+        /// The value as f64 (exact for f32; for f64 the identity).
+        fn to_f64(self) -> f64;
+        /// `v` rounded to this type (floats; integers truncate).
+        fn from_f64(v: f64) -> Self;
     }
 }
 
 macro_rules! element {
     ($t:ty, zero = $zero:expr, mul = $mul:ident, add = $add:ident, fused = $fused:ident,
-     select = $select:path, select_fused = $select_fused:path, exact = $exact:expr) => {
+     select = $select:path, select_fused = $select_fused:path, exact = $exact:expr,
+     epsilon = $eps:expr) => {
         impl Element for $t {
             #[inline(always)]
             fn zero() -> Self {
@@ -110,6 +118,15 @@ macro_rules! element {
             fn from_int_wrapping(v: i128) -> Self {
                 v as Self
             }
+            fn epsilon() -> Option<f64> {
+                $eps
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_f64(v: f64) -> Self {
+                v as Self
+            }
         }
     };
 }
@@ -124,7 +141,8 @@ element!(
     fused = mul_add,
     select = kernels::select_f32,
     select_fused = kernels::select_fused_f32,
-    exact = |_| None
+    exact = |_| None,
+    epsilon = Some(f32::EPSILON as f64)
 );
 element!(
     f64,
@@ -134,7 +152,8 @@ element!(
     fused = mul_add,
     select = kernels::select_f64,
     select_fused = kernels::select_fused_f64,
-    exact = |_| None
+    exact = |_| None,
+    epsilon = Some(f64::EPSILON)
 );
 element!(
     i32,
@@ -144,7 +163,8 @@ element!(
     fused = mul_add_ref,
     select = kernels::select_i32,
     select_fused = kernels::select_i32,
-    exact = |v| Some(v.into())
+    exact = |v| Some(v.into()),
+    epsilon = None
 );
 element!(
     i64,
@@ -154,7 +174,8 @@ element!(
     fused = mul_add_ref,
     select = kernels::select_i64,
     select_fused = kernels::select_i64,
-    exact = |v| Some(v.into())
+    exact = |v| Some(v.into()),
+    epsilon = None
 );
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct Filter2d<T: Element> {
     /// The exact factorisation of an integer kernel, when it saves work.
     low_rank: Option<LowRank<T>>,
     use_low_rank: bool,
+    /// A float kernel's rank-one factors, for the opt-in separable path.
+    separable: Option<LowRank<T>>,
+    use_separable: bool,
     fused: bool,
 }
 
@@ -148,6 +151,8 @@ impl<T: Element> Filter2d<T> {
             threads: Threads::Auto,
             low_rank: LowRank::factor(&taps, kh, kw),
             use_low_rank: true,
+            separable: LowRank::separable_float(&taps, kh, kw),
+            use_separable: false,
             fused: false,
             taps: Taps::new(taps, kh, kw),
         })
@@ -248,6 +253,54 @@ impl<T: Element> Filter2d<T> {
         self
     }
 
+    /// Opt in to evaluating a separable float kernel as a column pass and
+    /// a row pass (default `false`): `kh + kw` multiply-adds per output
+    /// instead of `kh * kw` (a 9x9 Gaussian: 18 instead of 81).
+    ///
+    /// A float kernel is separable here when it is one outer product
+    /// `u v^T` up to its own rounding: with `(p, q)` its largest tap,
+    /// `v` its row `p` and `u` its column `q` divided by that tap, every
+    /// tap is within `4 eps |K[p][q]|` of `u[i] * v[j]` (`eps` the type's
+    /// machine epsilon), as kernels built as outer products in floating
+    /// point are. Other kernels, and integer kernels (whose exact
+    /// factorisation is [`low_rank`](Self::low_rank)), ignore this option;
+    /// [`low_rank_terms`](Self::low_rank_terms) is `Some(1)` when it
+    /// applies.
+    ///
+    /// The result is not the direct one's bits, but it is still the same
+    /// on every backend and thread count (each pass runs the row kernels'
+    /// fixed order), and fused multiply-adds apply to both passes when
+    /// also enabled.
+    ///
+    /// **Error bound.** For finite values without underflow, with `u = eps
+    /// / 2` the unit roundoff, `S' = sum |u_i| |v_j| |x_ij|` and `X = sum
+    /// |x_ij|` over an output's window and `R = max |K_ij - u_i v_j|` (at
+    /// most `4 eps |K[p][q]|`), the separable result is within
+    /// `1.01 (kh + kw) u S' + R X` of the exact sum (for `(kh + kw) u <=
+    /// 0.01`). The direct result is within `1.01 kh kw u S` (`S = sum |K_ij
+    /// x_ij|`), so for kernels of one sign the separable path is the more
+    /// accurate. With infinities or NaN in the input, outputs are still
+    /// infinite or NaN near them, but not necessarily where the direct
+    /// path puts them.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use simdconv::Filter2d;
+    /// let g: Vec<f32> = (0..9).map(|i| (-((i as f32 - 4.0).powi(2)) / 8.0).exp()).collect();
+    /// let gauss = Array2::from_shape_fn((9, 9), |(i, j)| g[i] * g[j]);
+    /// let image = Array2::from_shape_fn((64, 64), |(y, x)| ((y * 7 + x * 3) % 11) as f32);
+    /// let direct = Filter2d::convolution(&gauss)?;
+    /// let separable = direct.clone().separable(true);
+    /// assert_eq!((direct.low_rank_terms(), separable.low_rank_terms()), (None, Some(1)));
+    /// let (a, b) = (direct.apply(&image)?, separable.apply(&image)?);
+    /// assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() <= 1e-4 * (1.0 + a.abs())));
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn separable(mut self, enabled: bool) -> Self {
+        self.use_separable = enabled;
+        self
+    }
+
     /// Opt in to fused multiply-adds for float kernels (default `false`).
     ///
     /// Each step then computes `acc + k * x` with one rounding instead of
@@ -287,10 +340,16 @@ impl<T: Element> Filter2d<T> {
     /// The number of outer products the kernel is evaluated as, if the
     /// low-rank path is found and enabled.
     pub fn low_rank_terms(&self) -> Option<usize> {
-        self.low_rank
-            .as_ref()
-            .filter(|_| self.use_low_rank)
-            .map(|f| f.rank())
+        self.factors().map(|f| f.rank())
+    }
+
+    /// The factors the filter is evaluated with, if any: an integer
+    /// kernel's exact ones (when enabled), or a float kernel's separable
+    /// ones (when opted in).
+    fn factors(&self) -> Option<&LowRank<T>> {
+        let exact = self.low_rank.as_ref().filter(|_| self.use_low_rank);
+        let separable = self.separable.as_ref().filter(|_| self.use_separable);
+        exact.or(separable)
     }
 
     /// The kernel's shape, `(rows, cols)`.
@@ -435,12 +494,15 @@ impl<T: Element> Filter2d<T> {
                 let lead = self.kw as isize - 1 - offset.1 as isize;
                 let columns =
                     ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
-                // The Scalar backend is the reference: always the direct loops.
-                let low_rank = self
+                // The Scalar backend is the reference: integer kernels always
+                // take its direct loops there. The separable float path is
+                // an opt-in with its own results, the same on every backend.
+                let integer = self
                     .low_rank
                     .as_ref()
                     .filter(|_| self.use_low_rank && backend != Backend::Scalar);
-                let method = match low_rank {
+                let separable = self.separable.as_ref().filter(|_| self.use_separable);
+                let method = match integer.or(separable) {
                     Some(factors) => Method::LowRank(factors),
                     None => Method::Direct { taps: &self.taps },
                 };
@@ -473,6 +535,7 @@ impl<T: Element> Filter2d<T> {
             .backend(backend)
             .threads(self.threads.clone())
             .low_rank(self.use_low_rank)
+            .separable(self.use_separable)
             .fused_multiply_add(self.fused);
         swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
     }

@@ -245,12 +245,20 @@
 //! When a filter is built, an integer kernel that is a sum of `r` outer
 //! products of integer vectors, `g = sum_c u_c v_c^T`, with `r * (kh + kw)
 //! < kh * kw`, is detected and factored exactly (modulo 2^32 or 2^64). It
-//! is then evaluated as `r` row passes and one column pass: `r * (kh + kw)`
-//! multiply-adds per output instead of `kh * kw` (the Cython tutorial's
-//! `arange(81)` 9x9 kernel has rank 2: 36 instead of 81). The identity
-//! holds in the integers, so also modulo 2^n: the result is bit-identical
-//! to the direct one, wrap-around included. Float kernels never take this
-//! path, since a different order rounds differently.
+//! is then evaluated as `r` column passes (`u_c`, `kh x 1`) and one row
+//! pass over their results (`v_c`, `1 x kw` each): `r * (kh + kw)` taps per
+//! output instead of `kh * kw` (the Cython tutorial's `arange(81)` 9x9
+//! kernel has rank 2: 36 instead of 81). Among the many exact
+//! factorisations the filter picks cheap ones: a search over exact basis
+//! changes (`v_d += t v_c` with `u_c -= t u_d`, and scalings by odd
+//! numbers) turns as many factor entries as it can into 0, +-1 or powers of
+//! two, which cost an add or a shift instead of a multiply. For the seed's
+//! kernel it finds `g = 1 (4 - j)^T + (76 - 9i) 1^T`: 10 multiplies per
+//! output instead of 81. The identity holds in the integers, so also
+//! modulo 2^n: the result is bit-identical to the direct one, wrap-around
+//! included. Float kernels never take this path, since a different order
+//! rounds differently, and neither does [`Backend::Scalar`], the reference
+//! the other paths are tested against.
 //! [`Filter2d::low_rank_terms`] tells whether it is used and
 //! [`Filter2d::low_rank`]`(false)` turns it off.
 //!

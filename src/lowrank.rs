@@ -105,6 +105,45 @@ impl<T: Element> LowRank<T> {
         })
     }
 
+    /// A float kernel that is one outer product `u v^T` up to its own
+    /// rounding, for the opt-in separable path: the pivot `p, q` is the
+    /// largest tap, `v` is its row and `u` its column divided by it (so
+    /// `u[p] = 1`), both in the element type. Accepted when every tap
+    /// equals `u[i] * v[j]` within [`SEPARABLE_TOLERANCE`] epsilons of the
+    /// largest tap (computed in f64, exactly for f32 factors); `None`
+    /// otherwise, and for integers (their exact path is [`LowRank::factor`]).
+    pub(crate) fn separable_float(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
+        let eps = T::epsilon()?;
+        if kh * kw <= kh + kw {
+            return None; // 1 x n, n x 1 and 2 x 2 kernels cannot gain
+        }
+        let k: Vec<f64> = taps.iter().map(|&t| t.to_f64()).collect();
+        if k.iter().any(|x| !x.is_finite()) {
+            return None;
+        }
+        let (pivot, &largest) = k
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+        if largest == 0.0 {
+            return None;
+        }
+        let (p, q) = (pivot / kw, pivot % kw);
+        let u: Vec<T> = (0..kh)
+            .map(|i| T::from_f64(k[i * kw + q] / largest))
+            .collect();
+        let v: Vec<T> = taps[p * kw..(p + 1) * kw].to_vec();
+        let residual = (0..kh * kw)
+            .map(|t| (k[t] - u[t / kw].to_f64() * v[t % kw].to_f64()).abs())
+            .fold(0.0, f64::max);
+        (residual <= SEPARABLE_TOLERANCE * eps * largest.abs()).then(|| LowRank {
+            rank: 1,
+            kw,
+            row_vectors: v,
+            column_taps: vec![Taps::new(u, kh, 1)],
+        })
+    }
+
     /// The number of outer products.
     pub(crate) fn rank(&self) -> usize {
         self.rank
@@ -161,6 +200,11 @@ fn peel(m: &[u64], kh: usize, kw: usize) -> (Vec<u64>, Vec<u64>) {
     let v = m[p * kw..(p + 1) * kw].to_vec();
     (u, v)
 }
+
+/// How far (in epsilons of the largest tap) a float kernel may be from an
+/// outer product to be taken as separable: a kernel built as `u v^T` in
+/// floating point is within one rounding of one.
+pub(crate) const SEPARABLE_TOLERANCE: f64 = 4.0;
 
 /// What a tap costs a vector kernel's tap program, roughly in vector-pipe
 /// slots: nothing for a zero, an add for +-1, a shift and an add for

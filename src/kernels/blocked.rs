@@ -157,6 +157,9 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
         let mut acc = [[zero; C]; R];
         for (r, row) in rows.iter().enumerate().take(R + kh - 1) {
             let src = row.as_ptr().add(x);
+            for c in 0..C {
+                V::prefetch(src.wrapping_add(2 * C * lanes + c * lanes));
+            }
             // Output rows fed by this input row: lo..=hi.
             let lo = (r + 1).saturating_sub(kh);
             let hi = r.min(R - 1);

@@ -43,6 +43,22 @@ pub(crate) trait Vector: Copy {
         unsafe { Self::splat(*tap).mul(self) }
     }
 
+    /// Asks for the cache line holding `p` to be brought close to the core.
+    /// A hint: it never faults and changes nothing but timing, so `p` may
+    /// point anywhere (compute it with `wrapping_add`).
+    #[inline(always)]
+    unsafe fn prefetch(p: *const Self::Elem) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch never faults and reads nothing architecturally;
+        // SSE, which has it, is part of the x86-64 baseline.
+        unsafe {
+            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(p.cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = p;
+    }
+
     /// Stores the first `n < LANES` lanes to `p`.
     #[inline(always)]
     unsafe fn store_first(self, p: *mut Self::Elem, n: usize) {
