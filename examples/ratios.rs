@@ -224,7 +224,9 @@ const WORKLOADS: [Workload; 11] = [
 /// A 9x9 Gaussian (sigma 2) built as an outer product in f32, as users do.
 fn gaussian_f32(n: usize, sigma: f32) -> Array2<f32> {
     let c = (n as f32 - 1.0) / 2.0;
-    let g: Vec<f32> = (0..n).map(|i| (-(i as f32 - c).powi(2) / (2.0 * sigma * sigma)).exp()).collect();
+    let g: Vec<f32> = (0..n)
+        .map(|i| (-(i as f32 - c).powi(2) / (2.0 * sigma * sigma)).exp())
+        .collect();
     let total: f32 = g.iter().sum();
     Array2::from_shape_fn((n, n), |(i, j)| (g[i] / total) * (g[j] / total))
 }
@@ -331,14 +333,21 @@ fn run<T: Bits>(
     };
     rows.push((auto_label, auto.clone(), true, false));
     let separable = auto.separable(true);
-    let separable_reference = if separable.low_rank_terms().is_some() && kernel.len() > 1 && T::IS_FLOAT {
-        let one = separable.clone().backend(best).threads(Threads::Single);
-        rows.push((format!("{best}-sep"), one, false, true));
-        rows.push(("auto-sep".to_string(), separable.clone(), true, true));
-        Some(separable.clone().backend(Backend::Scalar).threads(Threads::Single).apply(image)?)
-    } else {
-        None
-    };
+    let separable_reference =
+        if separable.low_rank_terms().is_some() && kernel.len() > 1 && T::IS_FLOAT {
+            let one = separable.clone().backend(best).threads(Threads::Single);
+            rows.push((format!("{best}-sep"), one, false, true));
+            rows.push(("auto-sep".to_string(), separable.clone(), true, true));
+            Some(
+                separable
+                    .clone()
+                    .backend(Backend::Scalar)
+                    .threads(Threads::Single)
+                    .apply(image)?,
+            )
+        } else {
+            None
+        };
 
     let mut scalar_ms: Option<(f64, bool)> = None; // (ms, measured as a median)
     let mut all_ok = true;
