@@ -71,13 +71,15 @@ pub(crate) mod sealed {
         fn to_exact_int(self) -> Option<i128>;
         /// `v` modulo 2^bits, as this type (integers only).
         fn from_int_wrapping(v: i128) -> Self;
+        /// (Names unlike any a user trait would have: sealed methods are
+        /// visible on `T: Element` in generic code.)
         /// The machine epsilon (2^-23 for f32, 2^-52 for f64); `None` for
         /// integers.
-        fn epsilon() -> Option<f64>;
+        fn float_epsilon() -> Option<f64>;
         /// The value as f64 (exact for f32; for f64 the identity).
-        fn to_f64(self) -> f64;
+        fn float_value(self) -> f64;
         /// `v` rounded to this type (floats; integers truncate).
-        fn from_f64(v: f64) -> Self;
+        fn from_float_value(v: f64) -> Self;
     }
 }
 
@@ -118,13 +120,13 @@ macro_rules! element {
             fn from_int_wrapping(v: i128) -> Self {
                 v as Self
             }
-            fn epsilon() -> Option<f64> {
+            fn float_epsilon() -> Option<f64> {
                 $eps
             }
-            fn to_f64(self) -> f64 {
+            fn float_value(self) -> f64 {
                 self as f64
             }
-            fn from_f64(v: f64) -> Self {
+            fn from_float_value(v: f64) -> Self {
                 v as Self
             }
         }

@@ -113,11 +113,11 @@ impl<T: Element> LowRank<T> {
     /// largest tap (computed in f64, exactly for f32 factors); `None`
     /// otherwise, and for integers (their exact path is [`LowRank::factor`]).
     pub(crate) fn separable_float(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
-        let eps = T::epsilon()?;
+        let eps = T::float_epsilon()?;
         if kh * kw <= kh + kw {
             return None; // 1 x n, n x 1 and 2 x 2 kernels cannot gain
         }
-        let k: Vec<f64> = taps.iter().map(|&t| t.to_f64()).collect();
+        let k: Vec<f64> = taps.iter().map(|&t| t.float_value()).collect();
         if k.iter().any(|x| !x.is_finite()) {
             return None;
         }
@@ -130,11 +130,11 @@ impl<T: Element> LowRank<T> {
         }
         let (p, q) = (pivot / kw, pivot % kw);
         let u: Vec<T> = (0..kh)
-            .map(|i| T::from_f64(k[i * kw + q] / largest))
+            .map(|i| T::from_float_value(k[i * kw + q] / largest))
             .collect();
         let v: Vec<T> = taps[p * kw..(p + 1) * kw].to_vec();
         let residual = (0..kh * kw)
-            .map(|t| (k[t] - u[t / kw].to_f64() * v[t % kw].to_f64()).abs())
+            .map(|t| (k[t] - u[t / kw].float_value() * v[t % kw].float_value()).abs())
             .fold(0.0, f64::max);
         (residual <= SEPARABLE_TOLERANCE * eps * largest.abs()).then(|| LowRank {
             rank: 1,
