@@ -653,14 +653,17 @@ mod tests {
     fn check<T: Element>(f: &Array2<T>, g: &Array2<T>, fill: T) {
         let borders = [
             Border::Constant(fill),
-            Border::Wrap,
             Border::Symmetric,
+            Border::Wrap,
             Border::Mirror,
             Border::Replicate,
         ];
+        // Miri interprets every step: two borders (the constant fill and a
+        // reflection) cover the pipeline's code paths there.
+        let borders = &borders[..if cfg!(miri) { 2 } else { borders.len() }];
         for op in [Operation::Convolution, Operation::Correlation] {
             for mode in [Mode::Full, Mode::Same, Mode::Valid] {
-                for border in borders {
+                for &border in borders {
                     let expected = naive(f, g, op, mode, border);
                     for backend in Backend::available() {
                         let filter = Filter2d::new(g.view(), op)

@@ -377,6 +377,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "safe integer arithmetic only, minutes under Miri")]
     fn the_seed_kernel_gets_cheap_factors() {
         // Elimination alone gives 23 general multiplies per output; the
         // search finds u = 1, v = 4 - j and u = 76 - 9i, v = 1 (or as good).
