@@ -330,19 +330,20 @@ fn bench_paths(c: &mut Criterion) {
         workload: &str,
         image: &ndarray::Array2<T>,
         kernel: &ndarray::Array2<T>,
-        variants: &[(&str, Threads, bool, bool)],
+        variants: &[(&str, Threads, bool, bool, bool)],
     ) {
         let (h, w) = image.dim();
         let (kh, kw) = kernel.dim();
         let macs = (h + kh - 1) * (w + kw - 1) * kh * kw;
         let mut group = c.benchmark_group(format!("paths/{workload}"));
         group.throughput(Throughput::Elements(macs as u64));
-        for (path, threads, low_rank, fused) in variants {
+        for (path, threads, low_rank, fused, separable) in variants {
             let filter = Filter2d::convolution(kernel)
                 .expect("valid kernel")
                 .threads(threads.clone())
                 .low_rank(*low_rank)
-                .fused_multiply_add(*fused);
+                .fused_multiply_add(*fused)
+                .separable(*separable);
             let mut out = filter.apply(image).expect("runs");
             group.bench_function(BenchmarkId::from_parameter(path), |b| {
                 b.iter(|| filter.apply_into(black_box(image), &mut out).expect("runs"))
@@ -359,10 +360,10 @@ fn bench_paths(c: &mut Criterion) {
         &seed_image,
         &seed_kernel,
         &[
-            ("direct-1t", one.clone(), false, false),
-            ("low-rank-1t", one.clone(), true, false),
-            ("direct-2t", all.clone(), false, false),
-            ("low-rank-2t", all.clone(), true, false),
+            ("direct-1t", one.clone(), false, false, false),
+            ("low-rank-1t", one.clone(), true, false, false),
+            ("direct-2t", all.clone(), false, false, false),
+            ("low-rank-2t", all.clone(), true, false, false),
         ],
     );
     let seed_small = <i64 as BenchElement>::image(100);
@@ -372,21 +373,40 @@ fn bench_paths(c: &mut Criterion) {
         &seed_small,
         &seed_kernel,
         &[
-            ("direct-1t", one.clone(), false, false),
-            ("low-rank-1t", one.clone(), true, false),
+            ("direct-1t", one.clone(), false, false, false),
+            ("low-rank-1t", one.clone(), true, false, false),
         ],
     );
     let float_variants = [
-        ("direct-1t", one.clone(), false, false),
-        ("direct-2t", all.clone(), false, false),
-        ("fused-1t", one.clone(), false, true),
-        ("fused-2t", all.clone(), false, true),
+        ("direct-1t", one.clone(), false, false, false),
+        ("direct-2t", all.clone(), false, false, false),
+        ("fused-1t", one.clone(), false, true, false),
+        ("fused-2t", all.clone(), false, true, false),
     ];
     for n in [1000, 4096] {
         let image = <f32 as BenchElement>::image(n);
         let kernel = <f32 as BenchElement>::kernel(9);
         run(c, &format!("f32-{n}-k9"), &image, &kernel, &float_variants);
     }
+    // A Gaussian (an outer product built in f32): direct vs the opt-in
+    // separable path.
+    let g: Vec<f32> = (0..9)
+        .map(|i| (-((i as f32 - 4.0).powi(2)) / 8.0).exp())
+        .collect();
+    let gaussian = ndarray::Array2::from_shape_fn((9, 9), |(i, j)| g[i] * g[j]);
+    let image = <f32 as BenchElement>::image(1000);
+    run(
+        c,
+        "f32-1000-gauss9",
+        &image,
+        &gaussian,
+        &[
+            ("direct-1t", one.clone(), false, false, false),
+            ("separable-1t", one.clone(), false, false, true),
+            ("direct-2t", all.clone(), false, false, false),
+            ("separable-2t", all.clone(), false, false, true),
+        ],
+    );
 }
 
 criterion_group! {
