@@ -19,6 +19,12 @@ pub(crate) trait Step<V: Vector> {
     /// The CPU supports `V`'s instruction set (and FMA for `Fused`);
     /// `tap` is valid for one read.
     unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V;
+    /// The same step with the tap already splatted into `t`.
+    ///
+    /// # Safety
+    ///
+    /// As for `step`.
+    unsafe fn step_splat(acc: V, t: V, x: V) -> V;
 }
 
 /// The default: the product rounded, then the sum rounded.
@@ -29,6 +35,11 @@ impl<V: Vector> Step<V> for Separate {
     unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V {
         // SAFETY: the caller's contract.
         unsafe { acc.add(x.mul_splat(tap)) }
+    }
+    #[inline(always)]
+    unsafe fn step_splat(acc: V, t: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.add(t.mul(x)) }
     }
 }
 
@@ -41,6 +52,11 @@ impl<V: FusedVector> Step<V> for Fused {
         // SAFETY: the caller's contract.
         unsafe { acc.fused_mul_add_splat(x, tap) }
     }
+    #[inline(always)]
+    unsafe fn step_splat(acc: V, t: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.fused_mul_add(t, x) }
+    }
 }
 
 /// Integer kernels whose taps are all 1 (box sums, such as a low-rank
@@ -50,6 +66,11 @@ pub(crate) struct Sum;
 impl<V: Vector> Step<V> for Sum {
     #[inline(always)]
     unsafe fn step(acc: V, _tap: *const V::Elem, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { acc.add(x) }
+    }
+    #[inline(always)]
+    unsafe fn step_splat(acc: V, _t: V, x: V) -> V {
         // SAFETY: the caller's contract.
         unsafe { acc.add(x) }
     }
@@ -153,6 +174,9 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     // index (r - y) * kw + j is below kh * kw because only rows with
     // 0 <= r - y < kh are touched.
     unsafe {
+        if kh == 1 {
+            return tile_one_row::<V, S, R, C>(rows, taps, kw, x, out, store);
+        }
         let zero = V::splat(<V::Elem as crate::element::Element>::zero());
         let mut acc = [[zero; C]; R];
         for (r, row) in rows.iter().enumerate().take(R + kh - 1) {
@@ -176,6 +200,48 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
                     for (a, &v) in acc_row.iter_mut().zip(&xs) {
                         *a = S::step(*a, t, v);
                     }
+                }
+            }
+        }
+        store_tile(&acc, out, x, store);
+    }
+}
+
+/// The tile of a one-row kernel (`kh == 1`: each output row reads only its
+/// own input row, so no input vector is shared between rows). Taps
+/// outermost: each is splatted once for the whole tile, where the
+/// row-outer tile would multiply by it from memory `R * C` times, and each
+/// output still takes its taps in order from zero.
+///
+/// # Safety
+///
+/// As for [`tile`] with `kh == 1`.
+#[inline(always)]
+unsafe fn tile_one_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
+    rows: &[&[V::Elem]],
+    taps: &[V::Elem],
+    kw: usize,
+    x: usize,
+    out: &mut [&mut [V::Elem]],
+    store: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY: as for `tile`: rows[y] for y < R exist and hold the loads at
+    // x + j + c * lanes for j < kw; taps holds kw elements.
+    unsafe {
+        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let mut acc = [[zero; C]; R];
+        for row in rows.iter().take(R) {
+            for c in 0..C {
+                V::prefetch(row.as_ptr().wrapping_add(x + 2 * C * lanes + c * lanes));
+            }
+        }
+        for (j, &tap) in taps.iter().enumerate().take(kw) {
+            let t = V::splat(tap);
+            for (acc_row, row) in acc.iter_mut().zip(rows) {
+                let src = row.as_ptr().add(x + j);
+                for (c, a) in acc_row.iter_mut().enumerate() {
+                    *a = S::step_splat(*a, t, V::load(src.add(c * lanes)));
                 }
             }
         }
