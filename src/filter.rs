@@ -340,14 +340,20 @@ impl<T: Element> Filter2d<T> {
     /// The number of outer products the kernel is evaluated as, if the
     /// low-rank path is found and enabled.
     pub fn low_rank_terms(&self) -> Option<usize> {
-        self.factors().map(|f| f.rank())
+        self.factors(None).map(|f| f.rank())
     }
 
-    /// The factors the filter is evaluated with, if any: an integer
-    /// kernel's exact ones (when enabled), or a float kernel's separable
-    /// ones (when opted in).
-    fn factors(&self) -> Option<&LowRank<T>> {
-        let exact = self.low_rank.as_ref().filter(|_| self.use_low_rank);
+    /// The factors the filter is evaluated with on `backend` (`None`: any
+    /// but Scalar), if any: an integer kernel's exact ones (when enabled;
+    /// never on the Scalar backend, which is the reference and runs the
+    /// direct loops), or a float kernel's separable ones (when opted in: an
+    /// opt-in with its own results, the same on every backend).
+    fn factors(&self, backend: Option<Backend>) -> Option<&LowRank<T>> {
+        let reference = backend == Some(Backend::Scalar);
+        let exact = self
+            .low_rank
+            .as_ref()
+            .filter(|_| self.use_low_rank && !reference);
         let separable = self.separable.as_ref().filter(|_| self.use_separable);
         exact.or(separable)
     }
@@ -494,15 +500,7 @@ impl<T: Element> Filter2d<T> {
                 let lead = self.kw as isize - 1 - offset.1 as isize;
                 let columns =
                     ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
-                // The Scalar backend is the reference: integer kernels always
-                // take its direct loops there. The separable float path is
-                // an opt-in with its own results, the same on every backend.
-                let integer = self
-                    .low_rank
-                    .as_ref()
-                    .filter(|_| self.use_low_rank && backend != Backend::Scalar);
-                let separable = self.separable.as_ref().filter(|_| self.use_separable);
-                let method = match integer.or(separable) {
+                let method = match self.factors(Some(backend)) {
                     Some(factors) => Method::LowRank(factors),
                     None => Method::Direct { taps: &self.taps },
                 };

@@ -17,6 +17,7 @@
 //! operations rounds differently.
 
 use crate::element::Element;
+use crate::kernels::taps::TapClass;
 use crate::kernels::Taps;
 
 /// A factorisation `K = sum_c u_c v_c^T` of an integer kernel, exact in
@@ -211,13 +212,11 @@ pub(crate) const SEPARABLE_TOLERANCE: f64 = 4.0;
 /// +-2^s, a multiply (two slots: 64-bit multiplies run at half the rate of
 /// adds, or slower) and an add for the rest.
 fn tap_cost(x: u64, bits: u32) -> u32 {
-    let v = x as i64;
-    let m = v.unsigned_abs();
-    match v {
-        0 => 0,
-        1 | -1 => 1,
-        _ if m.is_power_of_two() && m.trailing_zeros() < bits - 1 => 2,
-        _ => 4,
+    match TapClass::of(i128::from(x as i64), bits) {
+        TapClass::Zero => 0,
+        TapClass::Plus | TapClass::Minus => 1,
+        TapClass::Shift(_) | TapClass::ShiftMinus(_) => 2,
+        TapClass::Multiply => 4,
     }
 }
 

@@ -181,9 +181,7 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
         let mut acc = [[zero; C]; R];
         for (r, row) in rows.iter().enumerate().take(R + kh - 1) {
             let src = row.as_ptr().add(x);
-            for c in 0..C {
-                V::prefetch(src.wrapping_add(2 * C * lanes + c * lanes));
-            }
+            prefetch_ahead::<V, C>(src);
             // Output rows fed by this input row: lo..=hi.
             let lo = (r + 1).saturating_sub(kh);
             let hi = r.min(R - 1);
@@ -204,6 +202,18 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             }
         }
         store_tile(&acc, out, x, store);
+    }
+}
+
+/// Prefetches the vectors a tile two tiles to the right of `src` will
+/// load from this row: rows read in place from a large image come from L3
+/// or memory, on more concurrent streams than the hardware prefetcher
+/// follows.
+#[inline(always)]
+unsafe fn prefetch_ahead<V: Vector, const C: usize>(src: *const V::Elem) {
+    for c in 0..C {
+        // SAFETY: a prefetch hint, any address (computed with wrapping_add).
+        unsafe { V::prefetch(src.wrapping_add((2 * C + c) * V::LANES)) };
     }
 }
 
@@ -232,9 +242,7 @@ unsafe fn tile_one_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
         let zero = V::splat(<V::Elem as crate::element::Element>::zero());
         let mut acc = [[zero; C]; R];
         for row in rows.iter().take(R) {
-            for c in 0..C {
-                V::prefetch(row.as_ptr().wrapping_add(x + 2 * C * lanes + c * lanes));
-            }
+            prefetch_ahead::<V, C>(row.as_ptr().wrapping_add(x));
         }
         for (j, &tap) in taps.iter().enumerate().take(kw) {
             let t = V::splat(tap);

@@ -95,23 +95,54 @@ fn integer_program<T: Element>(dense: &[T], kw: usize) -> Option<TapProgram<T>> 
     let mut program = TapProgram::default();
     for (k, &tap) in dense.iter().enumerate() {
         let at = (k / kw, k % kw);
-        let v = tap.to_exact_int()?;
-        let shift = v.unsigned_abs().trailing_zeros();
-        match v {
-            0 => {}
-            1 => program.plus.push(at),
-            -1 => program.minus.push(at),
-            _ if v.unsigned_abs().is_power_of_two() && shift < bits - 1 => {
-                if v > 0 {
-                    program.shift.push((at, shift));
-                } else {
-                    program.shift_minus.push((at, shift));
-                }
-            }
-            _ => program.multiply.push((at, tap)),
+        match TapClass::of(tap.to_exact_int()?, bits) {
+            TapClass::Zero => {}
+            TapClass::Plus => program.plus.push(at),
+            TapClass::Minus => program.minus.push(at),
+            TapClass::Shift(s) => program.shift.push((at, s)),
+            TapClass::ShiftMinus(s) => program.shift_minus.push((at, s)),
+            TapClass::Multiply => program.multiply.push((at, tap)),
         }
     }
     Some(program)
+}
+
+/// What an integer tap needs from a vector kernel (the classes of a
+/// [`TapProgram`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum TapClass {
+    Zero,
+    /// 1: an add.
+    Plus,
+    /// -1: a subtract.
+    Minus,
+    /// 2^s (1 <= s < bits - 1): a shift and an add.
+    Shift(u32),
+    /// -(2^s): a shift and a subtract.
+    ShiftMinus(u32),
+    /// Anything else: a multiply and an add.
+    Multiply,
+}
+
+impl TapClass {
+    /// The class of tap value `v` in `bits`-bit arithmetic.
+    pub(crate) fn of(v: i128, bits: u32) -> Self {
+        let m = v.unsigned_abs();
+        let shift = m.trailing_zeros();
+        match v {
+            0 => TapClass::Zero,
+            1 => TapClass::Plus,
+            -1 => TapClass::Minus,
+            _ if m.is_power_of_two() && shift < bits - 1 => {
+                if v > 0 {
+                    TapClass::Shift(shift)
+                } else {
+                    TapClass::ShiftMinus(shift)
+                }
+            }
+            _ => TapClass::Multiply,
+        }
+    }
 }
 
 #[cfg(test)]
