@@ -130,11 +130,13 @@ select!(select_i64, i64, row_i64);
 /// Defines a backend's row kernel for one element type: a
 /// `#[target_feature]` function instantiating the blocked kernel with
 /// vector `$vec` and an `R x C` register tile, and the safe entry point
-/// that checks the contract and the CPU once per block. `kind = int` runs
-/// integer kernels through their tap program.
+/// that checks the contract and the CPU once per block. `regs` is how
+/// many vector registers the kernel may plan for (the rolling strips'
+/// width, see `blocked::rolling_cols`). `kind = int` runs integer kernels
+/// through their tap program.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! row_kernel {
-    ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal,
+    ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal, regs = $regs:expr,
      feature = $feature:literal, backend = $backend:expr, kind = $kind:ident) => {
         /// The row kernel for this element type on this backend.
         pub(crate) fn $name(
@@ -150,7 +152,7 @@ macro_rules! row_kernel {
                 out: &mut [&mut [$elem]],
             ) {
                 // SAFETY: forwarded from the checks below.
-                unsafe { $crate::kernels::row_kernel!(@call $kind, $vec, $r, $c, rows, taps, width, out) }
+                unsafe { $crate::kernels::row_kernel!(@call $kind, $vec, $r, $c, $regs, rows, taps, width, out) }
             }
             const _: () = assert!(
                 <$vec as $crate::kernels::vector::Vector>::LANES <= $crate::kernels::ROW_SLACK,
@@ -164,34 +166,27 @@ macro_rules! row_kernel {
             unsafe { inner(rows, taps, width, out) }
         }
     };
-    (@call float, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
-        $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
-            $rows, $taps, $width, $out,
-        )
+    (@call float, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Separate,
+            regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
     };
-    (@call fused, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
-        $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Fused, $r, $c>(
-            $rows, $taps, $width, $out,
-        )
+    (@call fused, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Fused,
+            regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
     };
-    (@call int, $vec:ty, $r:literal, $c:literal, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+    (@call int, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match $taps.program() {
             Some(_) if $taps.is_integer_column() && $taps.is_all_ones() => {
-                $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Sum, $r, $c>(
-                    $rows, $taps, $width, $out,
+                $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Sum,
+                    regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
+            }
+            Some(program) if !$taps.is_integer_column() => {
+                $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
+                    $rows, program, $taps.rows(), $width, $out,
                 )
             }
-            Some(_) if $taps.is_integer_column() => {
-                $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
-                    $rows, $taps, $width, $out,
-                )
-            }
-            Some(program) => $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
-                $rows, program, $taps.rows(), $width, $out,
-            ),
-            None => $crate::kernels::blocked::rows::<$vec, $crate::kernels::blocked::Separate, $r, $c>(
-                $rows, $taps, $width, $out,
-            ),
+            _ => $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Separate,
+                regs = $regs, tile = $r x $c, $rows, $taps, $width, $out),
         }
     };
 }

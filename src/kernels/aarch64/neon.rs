@@ -76,9 +76,9 @@ unsafe fn mullo_s64(a: int64x2_t, b: int64x2_t) -> int64x2_t {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = float);
-crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = float);
-crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = int);
-crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, feature = "neon", backend = Backend::Neon, kind = int);
-crate::kernels::row_kernel!(row_fused_f32: f32 => F32x4, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = fused);
-crate::kernels::row_kernel!(row_fused_f64: f64 => F64x2, tile = 4 x 4, feature = "neon", backend = Backend::Neon, kind = fused);
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, regs = 32 - 4, feature = "neon", backend = Backend::Neon, kind = int);
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = fused);
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x2, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = fused);

@@ -48,9 +48,9 @@ unsafe fn mullo_epi64(a: __m256i, b: __m256i) -> __m256i {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 3 x 3, feature = "avx2", backend = Backend::Avx2, kind = float);
-crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 3 x 3, feature = "avx2", backend = Backend::Avx2, kind = float);
-crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);
-crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, feature = "avx2", backend = Backend::Avx2, kind = int);
-crate::kernels::row_kernel!(row_fused_f32: f32 => F32x8, tile = 3 x 3, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
-crate::kernels::row_kernel!(row_fused_f64: f64 => F64x4, tile = 3 x 3, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
+crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 3 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 3 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "avx2", backend = Backend::Avx2, kind = int);
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x8, tile = 3 x 3, regs = super::REGS, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x4, tile = 3 x 3, regs = super::REGS, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);

@@ -182,15 +182,15 @@ impl_int_vector!(
     shl = |a, n| _mm512_sll_epi64(a, _mm_cvtsi32_si128(n as i32))
 );
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x16, tile = 4 x 4,
+crate::kernels::row_kernel!(row_f32: f32 => F32x16, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
-crate::kernels::row_kernel!(row_f64: f64 => F64x8, tile = 4 x 4,
+crate::kernels::row_kernel!(row_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
-crate::kernels::row_kernel!(row_i32: i32 => I32x16, tile = 4 x 4,
+crate::kernels::row_kernel!(row_i32: i32 => I32x16, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
-crate::kernels::row_kernel!(row_i64: i64 => I64x8, tile = 4 x 4,
+crate::kernels::row_kernel!(row_i64: i64 => I64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
-crate::kernels::row_kernel!(row_fused_f32: f32 => F32x16, tile = 4 x 4,
+crate::kernels::row_kernel!(row_fused_f32: f32 => F32x16, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);
-crate::kernels::row_kernel!(row_fused_f64: f64 => F64x8, tile = 4 x 4,
+crate::kernels::row_kernel!(row_fused_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);

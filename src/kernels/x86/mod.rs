@@ -6,6 +6,23 @@ pub(crate) use core::arch::x86 as arch;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use core::arch::x86_64 as arch;
 
+/// Vector registers a kernel may plan for: 16 xmm / ymm on x86-64, 8 in
+/// 32-bit mode.
+#[cfg(target_arch = "x86_64")]
+pub(crate) const REGS: usize = 16;
+#[cfg(target_arch = "x86")]
+pub(crate) const REGS: usize = 8;
+
+/// AVX-512's vector registers: 32 zmm on x86-64, 8 in 32-bit mode.
+#[cfg(all(target_arch = "x86_64", simdconv_avx512))]
+pub(crate) const REGS_AVX512: usize = 32;
+#[cfg(all(target_arch = "x86", simdconv_avx512))]
+pub(crate) const REGS_AVX512: usize = 8;
+
+/// Registers an emulated 64-bit (or SSE2 32-bit) multiply needs besides
+/// its operands, left out of a kernel's plan.
+pub(crate) const EMULATED_MUL_TEMPS: usize = 4;
+
 pub(crate) mod avx2;
 #[cfg(simdconv_avx512)]
 pub(crate) mod avx512;

@@ -64,7 +64,7 @@ unsafe fn mullo_epi64(a: __m128i, b: __m128i) -> __m128i {
     }
 }
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, feature = "sse2", backend = Backend::Sse2, kind = float);
-crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, feature = "sse2", backend = Backend::Sse2, kind = float);
-crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, feature = "sse2", backend = Backend::Sse2, kind = int);
-crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, feature = "sse2", backend = Backend::Sse2, kind = int);
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);

@@ -15,7 +15,7 @@ impl_int_vector!(
     shl = |a, n| _mm_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
 );
 
-crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, feature = "sse4.1", backend = Backend::Sse41, kind = float);
-crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, feature = "sse4.1", backend = Backend::Sse41, kind = float);
-crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 3, feature = "sse4.1", backend = Backend::Sse41, kind = int);
-crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, feature = "sse4.1", backend = Backend::Sse41, kind = int);
+crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = float);
+crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = float);
+crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = int);
+crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse4.1", backend = Backend::Sse41, kind = int);
