@@ -418,6 +418,45 @@ fn i32_wide_rows_read_in_place_wrap_like_the_naive_loops() {
     run(case_sized(any::<i32>(), 1..=7, 40..=300), 32);
 }
 
+/// Taps for integer kernels that are about half zeros, with +-1 and
+/// +-2^s among the rest: kernels under two-thirds nonzero run the tap
+/// program (zeros skipped, adds and shifts), the others the dense strips.
+fn sparse_tap<T: Element + std::fmt::Debug + Arbitrary>(
+    one: T,
+    minus_one: T,
+    four: T,
+    minus_eight: T,
+) -> impl Strategy<Value = T> + Clone {
+    prop_oneof![
+        6 => Just(T::zero()),
+        1 => Just(one),
+        1 => Just(minus_one),
+        1 => Just(four),
+        1 => Just(minus_eight),
+        2 => any::<T>(),
+    ]
+}
+
+#[test]
+fn i32_sparse_kernels_wrap_like_the_naive_loops() {
+    let strategy = (
+        case_sized(any::<i32>(), 1..=12, 1..=120),
+        array(1..=9, 1..=9, sparse_tap(1i32, -1, 4, -8)),
+    )
+        .prop_map(|(case, kernel)| Case { kernel, ..case });
+    run(strategy, 48);
+}
+
+#[test]
+fn i64_sparse_kernels_wrap_like_the_naive_loops() {
+    let strategy = (
+        case_sized(any::<i64>(), 1..=12, 1..=120),
+        array(1..=9, 1..=9, sparse_tap(1i64, -1, 4, -8)),
+    )
+        .prop_map(|(case, kernel)| Case { kernel, ..case });
+    run(strategy, 32);
+}
+
 /// One-column integer kernels (box sums among them) take the dense tile;
 /// the low-rank column passes are such kernels.
 fn column_case<T: Element + std::fmt::Debug>(

@@ -235,9 +235,19 @@ pub(crate) const fn rolling_cols(regs: usize, kh: usize) -> usize {
     }
 }
 
+/// The tallest kernel the rolling strips serve (the arms of
+/// [`dense_rows!`] list every height from 2 to this one).
+pub(crate) const ROLLING_MAX_ROWS: usize = 9;
+
+/// Whether [`dense_rows!`] runs a `kh`-row kernel as rolling strips on an
+/// ISA with `regs` vector registers.
+pub(crate) const fn rolls(regs: usize, kh: usize) -> bool {
+    kh >= 2 && kh <= ROLLING_MAX_ROWS && rolling_cols(regs, kh) > 0
+}
+
 /// Runs the dense kernel of a `V` backend with `$regs` vector registers:
-/// the rolling strips for the kernel heights they fit, else the `R x C`
-/// register tile. One arm per height, each with its own strip width
+/// the rolling strips for the kernel heights they fit ([`rolls`]), else
+/// the `R x C` register tile. One arm per height, each with its own strip width
 /// ([`rolling_cols`]), so every accumulator index is a constant and stays
 /// in a register.
 macro_rules! dense_rows {
@@ -250,7 +260,7 @@ macro_rules! dense_rows {
      $rows:ident, $taps:ident, $width:ident, $out:ident; $($kh:literal)*) => {
         match $taps.rows() {
             $(
-                $kh if $crate::kernels::blocked::rolling_cols($regs, $kh) > 0 => {
+                $kh if $crate::kernels::blocked::rolls($regs, $kh) => {
                     $crate::kernels::blocked::rolling_rows::<
                         $vec,
                         $step,
@@ -606,7 +616,7 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
 
 #[cfg(test)]
 mod tests {
-    use super::rolling_cols;
+    use super::{rolling_cols, rolls, ROLLING_MAX_ROWS};
 
     #[test]
     fn rolling_strips_only_where_three_columns_fit() {
@@ -622,6 +632,8 @@ mod tests {
         assert_eq!(rolling_cols(8, 2), 0);
         assert_eq!(rolling_cols(12, 2), 3);
         assert_eq!(rolling_cols(0, 1), 0);
+        assert!(rolls(32, 9) && rolls(16, 3) && rolls(32, 2));
+        assert!(!rolls(32, 1) && !rolls(32, ROLLING_MAX_ROWS + 1) && !rolls(16, 5));
         for kh in 1..40 {
             let c = rolling_cols(32, kh);
             assert!(

@@ -180,7 +180,13 @@ macro_rules! row_kernel {
                 $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Sum,
                     regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
             }
-            Some(program) if !$taps.is_integer_column() => {
+            // Columns and mostly-nonzero kernels that roll run dense
+            // (see `Taps::is_integer_column`, `Taps::is_mostly_nonzero`).
+            Some(program)
+                if !$taps.is_integer_column()
+                    && !($taps.is_mostly_nonzero()
+                        && $crate::kernels::blocked::rolls($regs, $taps.rows())) =>
+            {
                 $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
                     $rows, program, $taps.rows(), $width, $out,
                 )
