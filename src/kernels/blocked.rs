@@ -239,10 +239,13 @@ pub(crate) const fn rolling_cols(regs: usize, kh: usize) -> usize {
 /// [`dense_rows!`] list every height from 2 to this one).
 pub(crate) const ROLLING_MAX_ROWS: usize = 9;
 
-/// Whether [`dense_rows!`] runs a `kh`-row kernel as rolling strips on an
-/// ISA with `regs` vector registers.
-pub(crate) const fn rolls(regs: usize, kh: usize) -> bool {
-    kh >= 2 && kh <= ROLLING_MAX_ROWS && rolling_cols(regs, kh) > 0
+/// Whether [`dense_rows!`] runs a `kh x kw` kernel as rolling strips on an
+/// ISA with `regs` vector registers. Not for one-column kernels: a strip
+/// moves its `kh x C` accumulators up one row after every input row, which
+/// costs as much as a one-column row's own work (the seed's low-rank column
+/// passes, 9 x 1 `i64`, measured 0.72-0.80x the tile's speed).
+pub(crate) const fn rolls(regs: usize, kh: usize, kw: usize) -> bool {
+    kh >= 2 && kh <= ROLLING_MAX_ROWS && kw >= 2 && rolling_cols(regs, kh) > 0
 }
 
 /// Runs the dense kernel of a `V` backend with `$regs` vector registers:
@@ -260,7 +263,7 @@ macro_rules! dense_rows {
      $rows:ident, $taps:ident, $width:ident, $out:ident; $($kh:literal)*) => {
         match $taps.rows() {
             $(
-                $kh if $crate::kernels::blocked::rolls($regs, $kh) => {
+                $kh if $crate::kernels::blocked::rolls($regs, $kh, $taps.cols()) => {
                     $crate::kernels::blocked::rolling_rows::<
                         $vec,
                         $step,
@@ -632,8 +635,9 @@ mod tests {
         assert_eq!(rolling_cols(8, 2), 0);
         assert_eq!(rolling_cols(12, 2), 3);
         assert_eq!(rolling_cols(0, 1), 0);
-        assert!(rolls(32, 9) && rolls(16, 3) && rolls(32, 2));
-        assert!(!rolls(32, 1) && !rolls(32, ROLLING_MAX_ROWS + 1) && !rolls(16, 5));
+        assert!(rolls(32, 9, 9) && rolls(16, 3, 3) && rolls(32, 2, 2));
+        assert!(!rolls(32, 1, 9) && !rolls(32, ROLLING_MAX_ROWS + 1, 9) && !rolls(16, 5, 5));
+        assert!(!rolls(32, 9, 1));
         for kh in 1..40 {
             let c = rolling_cols(32, kh);
             assert!(

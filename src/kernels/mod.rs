@@ -185,7 +185,7 @@ macro_rules! row_kernel {
             Some(program)
                 if !$taps.is_integer_column()
                     && !($taps.is_mostly_nonzero()
-                        && $crate::kernels::blocked::rolls($regs, $taps.rows())) =>
+                        && $crate::kernels::blocked::rolls($regs, $taps.rows(), $taps.cols())) =>
             {
                 $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
                     $rows, program, $taps.rows(), $width, $out,
