@@ -388,6 +388,32 @@ fn bench_paths(c: &mut Criterion) {
         let kernel = <f32 as BenchElement>::kernel(9);
         run(c, &format!("f32-{n}-k9"), &image, &kernel, &float_variants);
     }
+    // Integer kernels: mostly nonzero (the rolling strips) and half zeros
+    // (the tap program, zeros skipped); throughput counts all 81 taps.
+    let image = <i32 as BenchElement>::image(1000);
+    let dense = <i32 as BenchElement>::kernel(9).mapv(|t| if t == 0 { 3 } else { t });
+    let sparse = ndarray::Array2::from_shape_fn((9, 9), |(i, j)| {
+        if (i * 9 + j) % 2 == 0 {
+            dense[[i, j]]
+        } else {
+            0
+        }
+    });
+    for (name, kernel) in [
+        ("i32-1000-k9-dense", &dense),
+        ("i32-1000-k9-half-zero", &sparse),
+    ] {
+        run(
+            c,
+            name,
+            &image,
+            kernel,
+            &[
+                ("direct-1t", one.clone(), false, false, false),
+                ("direct-2t", all.clone(), false, false, false),
+            ],
+        );
+    }
     // A Gaussian (an outer product built in f32): direct vs the opt-in
     // separable path.
     let g: Vec<f32> = (0..9)
