@@ -245,6 +245,8 @@ fn available_mask() -> u8 {
 }
 
 fn detect_mask() -> u8 {
+    // Not mutated on targets without SIMD backends.
+    #[allow(unused_mut)]
     let mut mask = 1 << Backend::Scalar as u8;
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     {

@@ -14,6 +14,7 @@ use ndarray::Array2;
 use crate::element::Element;
 
 /// Outputs of at least this many bytes ask for huge pages.
+#[cfg(all(target_os = "linux", not(miri)))]
 const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 
 /// A zero-filled array of `shape` for `apply` to write into.

@@ -28,6 +28,12 @@ pub(crate) struct TapProgram<T> {
     pub multiply: Vec<(At, T)>,
 }
 
+// The tap program serves the SIMD kernels only (targets without them run
+// the scalar reference).
+#[cfg_attr(
+    not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 impl<T> TapProgram<T> {
     /// The program's steps: the kernel's nonzero taps.
     pub(crate) fn len(&self) -> usize {
@@ -45,6 +51,10 @@ pub struct Taps<T> {
     kh: usize,
     kw: usize,
     dense: Vec<T>,
+    #[cfg_attr(
+        not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")),
+        allow(dead_code)
+    )]
     program: Option<TapProgram<T>>,
 }
 
@@ -78,7 +88,15 @@ impl<T> Taps<T> {
     pub(crate) fn dense(&self) -> &[T] {
         &self.dense
     }
+}
 
+// What the SIMD kernels ask of the taps (targets without them run the
+// scalar reference, which reads only the dense taps).
+#[cfg_attr(
+    not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
+impl<T> Taps<T> {
     /// The integer tap program (`None` for floats).
     pub(crate) fn program(&self) -> Option<&TapProgram<T>> {
         self.program.as_ref()
