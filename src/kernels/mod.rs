@@ -132,8 +132,8 @@ select!(select_i64, i64, row_i64);
 /// vector `$vec` and an `R x C` register tile, and the safe entry point
 /// that checks the contract and the CPU once per block. `regs` is how
 /// many vector registers the kernel may plan for (the rolling strips'
-/// width, see `blocked::rolling_cols`). `kind = int` runs integer kernels
-/// through their tap program.
+/// width, see `blocked::rolling_cols`). `kind = int` runs sparse integer
+/// kernels through their tap program, the others dense.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! row_kernel {
     ($name:ident: $elem:ty => $vec:ty, tile = $r:literal x $c:literal, regs = $regs:expr,
