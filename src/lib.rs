@@ -399,6 +399,7 @@ mod kernels;
 mod lowrank;
 mod output;
 mod pipeline;
+mod scratch;
 mod threads;
 
 pub use backend::{Backend, BACKEND_ENV};

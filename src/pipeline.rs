@@ -12,6 +12,7 @@ use crate::border::Border;
 use crate::element::Element;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
 use crate::lowrank::LowRank;
+use crate::scratch::Scratch;
 
 /// Output rows computed per kernel call: the ring holds `BAND_ROWS + kh - 1`
 /// padded rows.
@@ -124,7 +125,7 @@ impl ColumnMap {
 /// the split costs at most one extra partial vector per row. Rows outside
 /// the image map to image rows through the border, or to a row of the
 /// constant fill.
-struct Interior<'i, T> {
+struct Interior<'i, T: 'static> {
     lo: usize,
     hi: usize,
     /// The kernel width the split was made for.
@@ -133,7 +134,7 @@ struct Interior<'i, T> {
     src_col: usize,
     image: ArrayView2<'i, T>,
     /// `hi - lo + kw - 1 + ROW_SLACK` copies of the constant fill.
-    fill_row: Vec<T>,
+    fill_row: Scratch<T>,
 }
 
 /// The interior's start and width are multiples of this many elements
@@ -175,7 +176,7 @@ impl<'i, T: Element> Interior<'i, T> {
             kw,
             src_col,
             image,
-            fill_row: vec![fill; w + kw - 1 + ROW_SLACK],
+            fill_row: Scratch::filled(w + kw - 1 + ROW_SLACK, fill),
         })
     }
 
@@ -195,7 +196,7 @@ impl<'i, T: Element> Interior<'i, T> {
 
 /// Where the padded rows come from: the image, its border, and (when the
 /// rows are contiguous) the interior read in place.
-pub(crate) struct Source<'c, 'i, T> {
+pub(crate) struct Source<'c, 'i, T: 'static> {
     columns: &'c ColumnMap,
     image: ArrayView2<'i, T>,
     fill: T,
@@ -276,7 +277,7 @@ trait Stage<T> {
 }
 
 /// The direct method: a ring of padded rows, fed to the row kernel.
-struct DirectStage<'a, 'c, 'i, T> {
+struct DirectStage<'a, 'c, 'i, T: 'static> {
     source: Source<'c, 'i, T>,
     ring: Ring<T>,
     kh: usize,
@@ -297,8 +298,8 @@ impl<T: Element> Stage<T> for DirectStage<'_, '_, '_, T> {
 
 /// A ring of padded rows (each `padded` elements plus slack), with the
 /// image row each slot reads.
-struct Ring<T> {
-    data: Vec<T>,
+struct Ring<T: 'static> {
+    data: Scratch<T>,
     slot_rows: Vec<Option<usize>>,
     stride: usize,
     slots: usize,
@@ -309,7 +310,7 @@ impl<T: Element> Ring<T> {
     fn new(slots: usize, padded: usize) -> Self {
         let stride = padded + ROW_SLACK;
         Ring {
-            data: vec![T::zero(); slots * stride],
+            data: Scratch::filled(slots * stride, T::zero()),
             slot_rows: vec![None; slots],
             stride,
             slots,
@@ -364,11 +365,11 @@ impl<T: Element> Ring<T> {
 /// pass (`v_c` at `c * segment`, zeros skipped by the tap program) gives
 /// the output. Both passes are whole-band row-kernel calls, so they get
 /// the kernels' full register tiles.
-struct LowRankStage<'a, 'c, 'i, T> {
+struct LowRankStage<'a, 'c, 'i, T: 'static> {
     source: Source<'c, 'i, T>,
     ring: Ring<T>,
     /// Band rows of `rank * segment` elements: the components' `T_c` rows.
-    columns: Vec<T>,
+    columns: Scratch<T>,
     segment: usize,
     row_pass: Taps<T>,
     kh: usize,
@@ -444,7 +445,7 @@ pub(crate) fn run<T: Element>(
             let stage = LowRankStage {
                 source: source(Interior::new(image, padded, 1, lead, fill)),
                 ring: Ring::new(slots, padded),
-                columns: vec![T::zero(); band * factors.rank() * segment],
+                columns: Scratch::filled(band * factors.rank() * segment, T::zero()),
                 segment,
                 row_pass: factors.row_pass_taps(segment),
                 kh,
@@ -470,7 +471,7 @@ fn drive<T: Element>(
     let (kh, width) = (plan.kh, plan.width);
     let rows_out = out.nrows();
     let direct_rows = out.len_of(Axis(1)) == 1 || out.stride_of(Axis(1)) == 1;
-    let mut scratch: Vec<T> = Vec::new();
+    let mut scratch: Scratch<T> = Scratch::empty();
 
     // Padded row r (counted from the first row of the full output) reads
     // image row r + offset.0 - (kh - 1).
