@@ -19,6 +19,11 @@ use super::vector::{FusedVector, IntVector, Vector};
 
 /// One accumulation step of the dense kernel: `acc + *tap * x`.
 pub(crate) trait Step<V: Vector> {
+    /// Whether the blocks splat each tap into a register once for the `C`
+    /// vectors of a block row it multiplies ([`Step::step_splat`]) instead
+    /// of having every multiply read it from memory ([`Step::step`]). See
+    /// [`Hoisted`].
+    const HOIST: bool = false;
     /// The next accumulator.
     ///
     /// # Safety
@@ -63,6 +68,58 @@ impl<V: FusedVector> Step<V> for Fused {
     unsafe fn step_splat(acc: V, t: V, x: V) -> V {
         // SAFETY: the caller's contract.
         unsafe { acc.fused_mul_add(t, x) }
+    }
+}
+
+/// `S` with each tap splatted into a register once per block row
+/// ([`Step::HOIST`]): one broadcast load for `C` multiplies, where `S`
+/// alone multiplies by a broadcast memory operand each time. The products
+/// and sums are `S`'s, so the bits are too. Which form is faster depends on
+/// the core: AMD Zen 4 spends a vector-pipe slot on every separate 512-bit
+/// broadcast, Zen 5 does not but sustains fewer multiplies with a memory
+/// operand (a 4 x 4 `f32` tile: 4.5-5.1 G vector multiply-adds per second
+/// folded, 7.4 G hoisted).
+pub(crate) struct Hoisted<S>(core::marker::PhantomData<S>);
+
+impl<V: Vector, S: Step<V>> Step<V> for Hoisted<S> {
+    const HOIST: bool = true;
+    #[inline(always)]
+    unsafe fn step(acc: V, tap: *const V::Elem, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { S::step(acc, tap, x) }
+    }
+    #[inline(always)]
+    unsafe fn step_splat(acc: V, t: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe { S::step_splat(acc, t, x) }
+    }
+}
+
+/// One block row's step for every vector of the row: `acc[c] + *tap *
+/// xs[c]`, the tap splatted once if `S` hoists it.
+///
+/// # Safety
+///
+/// As for [`Step::step`].
+#[inline(always)]
+unsafe fn step_row<V: Vector, S: Step<V>, const C: usize>(
+    acc: &mut [V; C],
+    tap: *const V::Elem,
+    xs: &[V; C],
+) {
+    // SAFETY: the caller's contract: the instruction set, and `tap` valid
+    // for one read.
+    unsafe {
+        if S::HOIST && C > 1 {
+            let t = V::splat(*tap);
+            for (a, &v) in acc.iter_mut().zip(xs) {
+                *a = S::step_splat(*a, t, v);
+            }
+        } else {
+            for (a, &v) in acc.iter_mut().zip(xs) {
+                *a = S::step(*a, tap, v);
+            }
+        }
     }
 }
 
@@ -201,10 +258,7 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
                     if y < lo || y > hi {
                         continue;
                     }
-                    let t = taps.as_ptr().add((r - y) * kw + j);
-                    for (a, &v) in acc_row.iter_mut().zip(&xs) {
-                        *a = S::step(*a, t, v);
-                    }
+                    step_row::<V, S, C>(acc_row, taps.as_ptr().add((r - y) * kw + j), &xs);
                 }
             }
         }
@@ -394,10 +448,7 @@ unsafe fn strip_row<V: Vector, S: Step<V>, const KH: usize, const C: usize, cons
                 if !ALL && (k < first || k > last) {
                     continue;
                 }
-                let t = taps.as_ptr().add((KH - 1 - k) * kw + j);
-                for (a, &v) in acc_row.iter_mut().zip(&xs) {
-                    *a = S::step(*a, t, v);
-                }
+                step_row::<V, S, C>(acc_row, taps.as_ptr().add((KH - 1 - k) * kw + j), &xs);
             }
         }
     }

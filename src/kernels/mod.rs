@@ -79,6 +79,9 @@ pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) ->
 
 macro_rules! select {
     ($name:ident, $t:ty, $suffix:ident) => {
+        select!($name, $t, $suffix, avx512 = x86::avx512::$suffix);
+    };
+    ($name:ident, $t:ty, $suffix:ident, avx512 = $avx512:expr) => {
         /// The row kernel of `backend` for this element type, if built.
         pub(crate) fn $name(backend: Backend) -> Option<RowKernel<$t>> {
             match backend {
@@ -90,7 +93,7 @@ macro_rules! select {
                 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
                 Backend::Avx2 => Some(x86::avx2::$suffix),
                 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
-                Backend::Avx512 => Some(x86::avx512::$suffix),
+                Backend::Avx512 => Some($avx512),
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => Some(aarch64::neon::$suffix),
                 #[allow(unreachable_patterns)]
@@ -100,11 +103,21 @@ macro_rules! select {
     };
 }
 
-select!(select_f32, f32, row_f32);
-select!(select_f64, f64, row_f64);
+select!(
+    select_f32,
+    f32,
+    row_f32,
+    avx512 = x86::avx512::float_kernels().0
+);
+select!(
+    select_f64,
+    f64,
+    row_f64,
+    avx512 = x86::avx512::float_kernels().1
+);
 
 macro_rules! select_fused {
-    ($name:ident, $t:ty, $suffix:ident) => {
+    ($name:ident, $t:ty, $suffix:ident, avx512 = $avx512:expr) => {
         /// The fused multiply-add row kernel of `backend` for this float
         /// type. Backends without FMA instructions run the scalar fused
         /// reference, which gives the same bits.
@@ -113,7 +126,7 @@ macro_rules! select_fused {
                 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
                 Backend::Avx2 if x86::Avx2Fma.is_available() => Some(x86::avx2::$suffix),
                 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
-                Backend::Avx512 => Some(x86::avx512::$suffix),
+                Backend::Avx512 => Some($avx512),
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => Some(aarch64::neon::$suffix),
                 _ => Some(scalar::row_kernel_fused::<$t>),
@@ -122,8 +135,18 @@ macro_rules! select_fused {
     };
 }
 
-select_fused!(select_fused_f32, f32, row_fused_f32);
-select_fused!(select_fused_f64, f64, row_fused_f64);
+select_fused!(
+    select_fused_f32,
+    f32,
+    row_fused_f32,
+    avx512 = x86::avx512::fused_kernels().0
+);
+select_fused!(
+    select_fused_f64,
+    f64,
+    row_fused_f64,
+    avx512 = x86::avx512::fused_kernels().1
+);
 select!(select_i32, i32, row_i32);
 select!(select_i64, i64, row_i64);
 
@@ -168,6 +191,16 @@ macro_rules! row_kernel {
     };
     (@call float, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Separate,
+            regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
+    };
+    (@call float_hoisted, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::dense_rows!($vec,
+            $crate::kernels::blocked::Hoisted<$crate::kernels::blocked::Separate>,
+            regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
+    };
+    (@call fused_hoisted, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::blocked::dense_rows!($vec,
+            $crate::kernels::blocked::Hoisted<$crate::kernels::blocked::Fused>,
             regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
     };
     (@call fused, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {

@@ -9,6 +9,7 @@
 use super::arch::*;
 use crate::backend::Backend;
 use crate::kernels::vector::{impl_int_vector, FusedVector, Vector};
+use crate::kernels::RowKernel;
 
 macro_rules! avx512_vector {
     ($name:ident($reg:ty): $elem:ty, lanes = $lanes:expr, mask = $mask:ty,
@@ -194,3 +195,182 @@ crate::kernels::row_kernel!(row_fused_f32: f32 => F32x16, tile = 4 x 4, regs = s
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);
 crate::kernels::row_kernel!(row_fused_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused);
+crate::kernels::row_kernel!(row_hoisted_f32: f32 => F32x16, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float_hoisted);
+crate::kernels::row_kernel!(row_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float_hoisted);
+crate::kernels::row_kernel!(row_fused_hoisted_f32: f32 => F32x16, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
+crate::kernels::row_kernel!(row_fused_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
+
+/// The float kernels for this CPU (`f32`, `f64`): taps splatted into
+/// registers ([`Hoisted`](crate::kernels::blocked::Hoisted)) where that
+/// measured faster ([`hoists_taps`]), else multiplied by broadcast memory
+/// operands. Both give the same bits.
+pub(crate) fn float_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
+    if hoists_taps() {
+        (row_hoisted_f32, row_hoisted_f64)
+    } else {
+        (row_f32, row_f64)
+    }
+}
+
+/// The fused multiply-add kernels for this CPU, chosen as in
+/// [`float_kernels`].
+pub(crate) fn fused_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
+    if hoists_taps() {
+        (row_fused_hoisted_f32, row_fused_hoisted_f64)
+    } else {
+        (row_fused_f32, row_fused_f64)
+    }
+}
+
+/// Whether the float kernels splat taps into registers on this CPU: AMD
+/// family 0x1A and later (Zen 5), where 1000 x 1000 9 x 9 ran 13% (`f32`)
+/// and 20-30% (`f64`) faster that way. Zen 4 (family 0x19) measured the
+/// folded broadcast faster (see `mul_broadcast!`); other CPUs, not measured
+/// against each other here, keep it too.
+///
+/// `SIMDCONV_AVX512_TAPS=hoisted` or `=folded` (read once) overrides the
+/// choice, to measure both forms on one machine; the results are the same
+/// bits either way. Any other value leaves the choice to the CPU check.
+fn hoists_taps() -> bool {
+    static HOISTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HOISTS.get_or_init(|| match std::env::var("SIMDCONV_AVX512_TAPS").as_deref() {
+        Ok("hoisted") => true,
+        Ok("folded") => false,
+        _ => amd_family().is_some_and(|family| family >= 0x1a),
+    })
+}
+
+/// The CPU family of an AMD processor (base plus extended family, as AMD
+/// numbers them: 0x19 Zen 3 and 4, 0x1A Zen 5), `None` on other vendors.
+fn amd_family() -> Option<u32> {
+    // SAFETY: CPUID exists on every x86-64 CPU and on every x86 CPU with
+    // AVX-512 (this module's only callers run after detecting it); leaves 0
+    // and 1 are always implemented. It reads no memory.
+    #[allow(unused_unsafe)]
+    let (vendor, signature) = unsafe { (__cpuid(0), __cpuid(1)) };
+    let amd = vendor.ebx == u32::from_le_bytes(*b"Auth")
+        && vendor.edx == u32::from_le_bytes(*b"enti")
+        && vendor.ecx == u32::from_le_bytes(*b"cAMD");
+    if !amd {
+        return None;
+    }
+    let base = (signature.eax >> 8) & 0xf;
+    let extended = (signature.eax >> 20) & 0xff;
+    Some(if base == 0xf { base + extended } else { base })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::{scalar, Taps};
+
+    /// Pseudo-random values in [-1, 1), some of them large or zero.
+    fn values(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..n)
+            .map(|i| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                let v = (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+                match i % 17 {
+                    0 => 0.0,
+                    1 => v * 1e30,
+                    _ => v,
+                }
+            })
+            .collect()
+    }
+
+    /// How a test makes an element from an `f64`, and reads its bits.
+    type Conv<T> = (fn(f64) -> T, fn(T) -> u64);
+
+    /// Runs `kernel` and the scalar reference on one block and compares bits.
+    fn same_as_reference<T: crate::element::Element>(
+        kernel: RowKernel<T>,
+        reference: RowKernel<T>,
+        (kh, kw, n, width): (usize, usize, usize, usize),
+        (cast, bits): Conv<T>,
+    ) {
+        let taps = Taps::new(values(kh * kw, 7).into_iter().map(cast).collect(), kh, kw);
+        let len = width + kw - 1 + crate::kernels::ROW_SLACK;
+        let data: Vec<Vec<T>> = (0..n + kh - 1)
+            .map(|r| values(len, 100 + r as u64).into_iter().map(cast).collect())
+            .collect();
+        let rows: Vec<&[T]> = data.iter().map(|r| r.as_slice()).collect();
+        let mut got = vec![vec![T::zero(); width]; n];
+        let mut want = got.clone();
+        kernel(
+            &rows,
+            &taps,
+            &mut got.iter_mut().map(|r| r.as_mut_slice()).collect::<Vec<_>>(),
+        );
+        reference(
+            &rows,
+            &taps,
+            &mut want
+                .iter_mut()
+                .map(|r| r.as_mut_slice())
+                .collect::<Vec<_>>(),
+        );
+        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
+            assert_eq!(bits(*g), bits(*w), "{kh}x{kw} block of {n} x {width}");
+        }
+    }
+
+    #[test]
+    fn both_broadcast_forms_match_the_reference_bit_for_bit() {
+        if !Backend::Avx512.is_available() {
+            return;
+        }
+        // Rolling strips (heights 2-9), register tiles (taller), one-row
+        // and one-column kernels, partial vectors and short blocks.
+        for &(kh, kw) in &[
+            (1, 1),
+            (1, 7),
+            (2, 2),
+            (3, 3),
+            (5, 4),
+            (7, 7),
+            (9, 9),
+            (9, 1),
+            (10, 3),
+            (13, 13),
+            (31, 31),
+        ] {
+            for &(n, width) in &[(1, 5), (3, 16), (7, 47), (30, 130)] {
+                let shape = (kh, kw, n, width);
+                let f32s: Conv<f32> = (|v| v as f32, |v| v.to_bits().into());
+                let f64s: Conv<f64> = (|v| v, f64::to_bits);
+                for k in [row_f32, row_hoisted_f32] {
+                    same_as_reference(k, scalar::row_kernel::<f32>, shape, f32s);
+                }
+                for k in [row_f64, row_hoisted_f64] {
+                    same_as_reference(k, scalar::row_kernel::<f64>, shape, f64s);
+                }
+                for k in [row_fused_f32, row_fused_hoisted_f32] {
+                    same_as_reference(k, scalar::row_kernel_fused::<f32>, shape, f32s);
+                }
+                for k in [row_fused_f64, row_fused_hoisted_f64] {
+                    same_as_reference(k, scalar::row_kernel_fused::<f64>, shape, f64s);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn amd_families_are_read_as_amd_numbers_them() {
+        // Whatever this CPU is, the answer is stable and an AMD family is
+        // one of the values AMD uses for AVX-512 parts (Zen 4 and later).
+        assert_eq!(amd_family(), amd_family());
+        if let Some(family) = amd_family() {
+            if Backend::Avx512.is_available() {
+                assert!(family >= 0x19, "{family:#x}");
+            }
+        }
+    }
+}
