@@ -238,7 +238,6 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     out: &mut [&mut [V::Elem]],
     store: usize,
 ) {
-    let lanes = V::LANES;
     // SAFETY (for the whole body): the caller guarantees the instruction
     // set, and that for every row r < R + kh - 1 and tap column j < kw the
     // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
@@ -258,20 +257,50 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             // Output rows fed by this input row: lo..=hi.
             let lo = (r + 1).saturating_sub(kh);
             let hi = r.min(R - 1);
-            let mut xs = [zero; C];
-            for j in 0..kw {
-                for (c, v) in xs.iter_mut().enumerate() {
-                    *v = V::load(src.add(j + c * lanes));
-                }
-                for (y, acc_row) in acc.iter_mut().enumerate() {
-                    if y < lo || y > hi {
-                        continue;
-                    }
-                    step_row::<V, S, C>(acc_row, taps.as_ptr().add((r - y) * kw + j), &xs);
-                }
+            // A tall kernel feeds every row of the tile from most input
+            // rows: those take the branch-free loop.
+            if lo == 0 && hi == R - 1 {
+                tile_input_row::<V, S, R, C, true>(&mut acc, src, taps, kw, r, lo, hi);
+            } else {
+                tile_input_row::<V, S, R, C, false>(&mut acc, src, taps, kw, r, lo, hi);
             }
         }
         store_tile(&acc, out, x, store);
+    }
+}
+
+/// Input row `r` of a tile (at the tile's column, `src`) into the
+/// accumulator rows `lo..=hi` it feeds (all of them when `ALL`).
+///
+/// # Safety
+///
+/// As for [`tile`]; `lo..=hi` are the rows `y` with `0 <= r - y < kh`.
+#[inline(always)]
+unsafe fn tile_input_row<V: Vector, S: Step<V>, const R: usize, const C: usize, const ALL: bool>(
+    acc: &mut [[V; C]; R],
+    src: *const V::Elem,
+    taps: &[V::Elem],
+    kw: usize,
+    r: usize,
+    lo: usize,
+    hi: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY: the caller's contract, as in `tile`: the loads stay inside
+    // the row and every tap index (r - y) * kw + j is below kh * kw.
+    unsafe {
+        let mut xs = [V::splat(<V::Elem as crate::element::Element>::zero()); C];
+        for j in 0..kw {
+            for (c, v) in xs.iter_mut().enumerate() {
+                *v = V::load(src.add(j + c * lanes));
+            }
+            for (y, acc_row) in acc.iter_mut().enumerate() {
+                if !ALL && (y < lo || y > hi) {
+                    continue;
+                }
+                step_row::<V, S, C>(acc_row, taps.as_ptr().add((r - y) * kw + j), &xs);
+            }
+        }
     }
 }
 
