@@ -335,7 +335,7 @@ impl<T: Element> Ring<T> {
     fn new(slots: usize, padded: usize) -> Self {
         let stride = padded + ROW_SLACK;
         Ring {
-            data: Scratch::filled(slots * stride, T::zero()),
+            data: Scratch::reused(slots * stride, T::zero()),
             slot_rows: vec![None; slots],
             stride,
             slots,
@@ -474,7 +474,7 @@ pub(crate) fn run<T: Element>(
             let stage = LowRankStage {
                 source: source(Interior::new(image, padded, 1, lead, fill)),
                 ring: Ring::new(slots, padded),
-                columns: Scratch::filled(band * factors.rank() * segment, T::zero()),
+                columns: Scratch::reused(band * factors.rank() * segment, T::zero()),
                 segment,
                 row_pass: factors.row_pass_taps(segment),
                 kh,

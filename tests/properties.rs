@@ -658,3 +658,69 @@ fn every_sum_of_few_outer_products_is_detected() {
         })
         .unwrap();
 }
+
+/// Scratch buffers are kept per thread between calls and not refilled:
+/// whatever a call leaves in them (here NaN and infinity from a poisoned
+/// image, wider and narrower than the next) must never reach a later
+/// call's outputs, on any backend, direct or low-rank, read in place or
+/// through the ring.
+#[test]
+fn scratch_left_by_earlier_calls_never_reaches_outputs() {
+    let poison = |shape: (usize, usize)| {
+        Array2::from_shape_fn(shape, |(i, j)| match (i + j) % 3 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            _ => -1e300,
+        })
+    };
+    let clean = |shape: (usize, usize)| {
+        Array2::from_shape_fn(shape, |(i, j)| ((i * 31 + j * 17) % 23) as f64 - 11.0)
+    };
+    let kernel = clean((7, 5));
+    let ints = |a: &Array2<f64>| a.mapv(|v| if v.is_finite() { v as i64 } else { i64::MIN });
+    for backend in Backend::available() {
+        for (poisoned, shape) in [((300, 700), (120, 200)), ((40, 60), (90, 300))] {
+            for transposed in [false, true] {
+                let image = clean(shape);
+                let image = if transposed {
+                    image.t().to_owned().reversed_axes()
+                } else {
+                    image
+                };
+                for mode in [Mode::Full, Mode::Same] {
+                    let f = Filter2d::convolution(&kernel)
+                        .unwrap()
+                        .mode(mode)
+                        .backend(backend);
+                    let _ = f.apply(&poison(poisoned)).unwrap();
+                    let got = f.apply(&image).unwrap();
+                    let want = naive(
+                        &image,
+                        &kernel,
+                        Operation::Convolution,
+                        mode,
+                        Border::Constant(0.0),
+                    );
+                    assert_eq!(got, want.unwrap(), "{backend} f64 {mode:?} {transposed}");
+
+                    // The low-rank path's column rows too (a rank-1 integer kernel).
+                    let k = Array2::from_shape_fn((5, 6), |(i, j)| (i as i64 + 1) * (j as i64 - 2));
+                    let g = Filter2d::convolution(&k)
+                        .unwrap()
+                        .mode(mode)
+                        .backend(backend);
+                    assert_eq!(g.low_rank_terms(), Some(1));
+                    let _ = g.apply(&ints(&poison(poisoned))).unwrap();
+                    let img = ints(&image);
+                    let got = g.apply(&img).unwrap();
+                    let want = naive(&img, &k, Operation::Convolution, mode, Border::Constant(0));
+                    assert_eq!(
+                        got,
+                        want.unwrap(),
+                        "{backend} i64 low-rank {mode:?} {transposed}"
+                    );
+                }
+            }
+        }
+    }
+}
