@@ -436,9 +436,10 @@ fn main() -> Result<(), simdconv::Error> {
     };
     println!("simdconv vs PEERS.md: full 2D convolution unless noted, medians of single calls (output allocated)");
     println!(
-        "backends on this CPU: {:?} (detected: {})\n",
+        "backends on this CPU: {:?} (detected: {}); CPU: {}\n",
         Backend::available(),
-        Backend::detect()
+        Backend::detect(),
+        cpu_model()
     );
     println!(
         "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}",
@@ -539,7 +540,9 @@ fn main() -> Result<(), simdconv::Error> {
     println!(
         "limit ms: the core's limit from PEERS.md, one core (auto: two cores; '-' on the low-rank path);\n\
          '*' derived the same way: MACs / (peak MACs per cycle x {GHZ} GHz), peaks 16 f32, 8 f64, 13 i32,\n\
-         6.6 i64 (two cores: half of that). %lim: limit / this median."
+         6.6 i64 (two cores: half of that). %lim: limit / this median. The peers and limits were\n\
+         measured on Zen 4 (PEERS.md): on another CPU the 'x peer' columns compare across machines,\n\
+         and %lim above 100% means this core's peak is higher (Zen 5: twice Zen 4's 512-bit rate)."
     );
     println!(
         "check against the Scalar backend: {}; total {:.1} s",
@@ -554,4 +557,21 @@ fn main() -> Result<(), simdconv::Error> {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// The CPU's model name and family as Linux reports them (`/proc/cpuinfo`),
+/// or "unknown": the figures above mean different things on different cores.
+fn cpu_model() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |key: &str| {
+        info.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split(':').nth(1))
+            .map(|v| v.trim().to_string())
+    };
+    match (field("model name"), field("cpu family")) {
+        (Some(name), Some(family)) => format!("{name} (family {family})"),
+        (Some(name), None) => name,
+        _ => "unknown".to_string(),
+    }
 }
