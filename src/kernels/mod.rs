@@ -147,8 +147,18 @@ select_fused!(
     row_fused_f64,
     avx512 = x86::avx512::fused_kernels().1
 );
-select!(select_i32, i32, row_i32);
-select!(select_i64, i64, row_i64);
+select!(
+    select_i32,
+    i32,
+    row_i32,
+    avx512 = x86::avx512::int_kernels().0
+);
+select!(
+    select_i64,
+    i64,
+    row_i64,
+    avx512 = x86::avx512::int_kernels().1
+);
 
 /// Defines a backend's row kernel for one element type: a
 /// `#[target_feature]` function instantiating the blocked kernel with
@@ -207,7 +217,15 @@ macro_rules! row_kernel {
         $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Fused,
             regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
     };
+    (@call int_hoisted, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::row_kernel!(@int $vec, $crate::kernels::blocked::Hoisted<$crate::kernels::blocked::Separate>,
+            $r, $c, $regs, $rows, $taps, $width, $out)
+    };
     (@call int, $vec:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
+        $crate::kernels::row_kernel!(@int $vec, $crate::kernels::blocked::Separate,
+            $r, $c, $regs, $rows, $taps, $width, $out)
+    };
+    (@int $vec:ty, $dense:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match $taps.program() {
             Some(_) if $taps.is_integer_column() && $taps.is_all_ones() => {
                 $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Sum,
@@ -224,7 +242,7 @@ macro_rules! row_kernel {
                     $rows, program, $taps.rows(), $width, $out,
                 )
             }
-            _ => $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Separate,
+            _ => $crate::kernels::blocked::dense_rows!($vec, $dense,
                 regs = $regs, tile = $r x $c, $rows, $taps, $width, $out),
         }
     };

@@ -199,6 +199,10 @@ crate::kernels::row_kernel!(row_hoisted_f32: f32 => F32x16, tile = 4 x 4, regs =
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float_hoisted);
 crate::kernels::row_kernel!(row_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float_hoisted);
+crate::kernels::row_kernel!(row_hoisted_i32: i32 => I32x16, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int_hoisted);
+crate::kernels::row_kernel!(row_hoisted_i64: i64 => I64x8, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int_hoisted);
 crate::kernels::row_kernel!(row_fused_hoisted_f32: f32 => F32x16, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
 crate::kernels::row_kernel!(row_fused_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
@@ -216,6 +220,17 @@ pub(crate) fn float_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
     }
 }
 
+/// The integer kernels for this CPU (`i32`, `i64`), chosen as in
+/// [`float_kernels`] (the dense path only: tap programs and box sums read
+/// no taps in their inner loops).
+pub(crate) fn int_kernels() -> (RowKernel<i32>, RowKernel<i64>) {
+    if hoists_taps() {
+        (row_hoisted_i32, row_hoisted_i64)
+    } else {
+        (row_i32, row_i64)
+    }
+}
+
 /// The fused multiply-add kernels for this CPU, chosen as in
 /// [`float_kernels`].
 pub(crate) fn fused_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
@@ -226,7 +241,7 @@ pub(crate) fn fused_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
     }
 }
 
-/// Whether the float kernels splat taps into registers on this CPU: AMD
+/// Whether the kernels splat taps into registers on this CPU: AMD
 /// family 0x1A and later (Zen 5), where 1000 x 1000 9 x 9 ran 13% (`f32`)
 /// and 20-30% (`f64`) faster that way. Zen 4 (family 0x19) measured the
 /// folded broadcast faster (see `mul_broadcast!`); other CPUs, not measured
@@ -247,6 +262,10 @@ fn hoists_taps() -> bool {
 /// The CPU family of an AMD processor (base plus extended family, as AMD
 /// numbers them: 0x19 Zen 3 and 4, 0x1A Zen 5), `None` on other vendors.
 fn amd_family() -> Option<u32> {
+    // Miri cannot run CPUID (inline assembly); it never runs these kernels.
+    if cfg!(miri) {
+        return None;
+    }
     // SAFETY: CPUID exists on every x86-64 CPU and on every x86 CPU with
     // AVX-512 (this module's only callers run after detecting it); leaves 0
     // and 1 are always implemented. It reads no memory.
@@ -324,6 +343,8 @@ mod tests {
 
     #[test]
     fn both_broadcast_forms_match_the_reference_bit_for_bit() {
+        // Every kernel of both forms: dense floats, fused floats, and the
+        // integers (dense, tap program or box sum, as their taps decide).
         if !Backend::Avx512.is_available() {
             return;
         }
@@ -357,6 +378,15 @@ mod tests {
                 }
                 for k in [row_fused_f64, row_fused_hoisted_f64] {
                     same_as_reference(k, scalar::row_kernel_fused::<f64>, shape, f64s);
+                }
+                // Integers large enough to wrap.
+                let i32s: Conv<i32> = (|v| (v * 2e9) as i32, |v| u64::from(v as u32));
+                let i64s: Conv<i64> = (|v| (v * 9e18) as i64, |v| v as u64);
+                for k in [row_i32, row_hoisted_i32] {
+                    same_as_reference(k, scalar::row_kernel::<i32>, shape, i32s);
+                }
+                for k in [row_i64, row_hoisted_i64] {
+                    same_as_reference(k, scalar::row_kernel::<i64>, shape, i64s);
                 }
             }
         }
