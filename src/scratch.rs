@@ -26,8 +26,9 @@ use std::ops::{Deref, DerefMut};
 const MAX_BUFFERS: usize = 8;
 
 /// The most bytes of buffers one thread keeps (a 4096-column `f64` ring for a
-/// 9-row kernel is about 1 MiB).
-const MAX_CACHED_BYTES: usize = 8 << 20;
+/// 9-row kernel is about 1 MiB). Smaller under Miri, where the tests fill
+/// buffers of about this size element by element.
+const MAX_CACHED_BYTES: usize = if cfg!(miri) { 64 << 10 } else { 8 << 20 };
 
 /// A cached buffer: its capacity in bytes, and the `Vec<T>` itself.
 struct Cached {
