@@ -260,45 +260,49 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             // A tall kernel feeds every row of the tile from most input
             // rows: those take the branch-free loop.
             if lo == 0 && hi == R - 1 {
-                tile_input_row::<V, S, R, C, true>(&mut acc, src, taps, kw, r, lo, hi);
+                input_row::<V, S, R, C, true>(&mut acc, src, taps, kw, r, lo, hi);
             } else {
-                tile_input_row::<V, S, R, C, false>(&mut acc, src, taps, kw, r, lo, hi);
+                input_row::<V, S, R, C, false>(&mut acc, src, taps, kw, r, lo, hi);
             }
         }
         store_tile(&acc, out, x, store);
     }
 }
 
-/// Input row `r` of a tile (at the tile's column, `src`) into the
-/// accumulator rows `lo..=hi` it feeds (all of them when `ALL`).
+/// One input row (at the block's column, `src`) into the accumulator rows
+/// `lo..=hi` it feeds (all of them when `ALL`), accumulator row `a` taking
+/// kernel row `base - a`: in a tile, `base` is the input row's index `r`
+/// (output row `y` meets kernel row `r - y`); in a rolling strip it is
+/// `KH - 1` (accumulator row `k` meets kernel row `KH - 1 - k`).
 ///
 /// # Safety
 ///
-/// As for [`tile`]; `lo..=hi` are the rows `y` with `0 <= r - y < kh`.
+/// As for [`tile`] and [`strip`]: the loads stay inside the row, and
+/// `base - a < kh` for every accumulator row `a` in `lo..=hi`.
 #[inline(always)]
-unsafe fn tile_input_row<V: Vector, S: Step<V>, const R: usize, const C: usize, const ALL: bool>(
-    acc: &mut [[V; C]; R],
+unsafe fn input_row<V: Vector, S: Step<V>, const N: usize, const C: usize, const ALL: bool>(
+    acc: &mut [[V; C]; N],
     src: *const V::Elem,
     taps: &[V::Elem],
     kw: usize,
-    r: usize,
+    base: usize,
     lo: usize,
     hi: usize,
 ) {
     let lanes = V::LANES;
-    // SAFETY: the caller's contract, as in `tile`: the loads stay inside
-    // the row and every tap index (r - y) * kw + j is below kh * kw.
+    // SAFETY: the caller's contract: every tap index (base - a) * kw + j is
+    // below kh * kw, and the loads at src + j + c * lanes lie in the row.
     unsafe {
         let mut xs = [V::splat(<V::Elem as crate::element::Element>::zero()); C];
         for j in 0..kw {
             for (c, v) in xs.iter_mut().enumerate() {
                 *v = V::load(src.add(j + c * lanes));
             }
-            for (y, acc_row) in acc.iter_mut().enumerate() {
-                if !ALL && (y < lo || y > hi) {
+            for (a, acc_row) in acc.iter_mut().enumerate() {
+                if !ALL && (a < lo || a > hi) {
                     continue;
                 }
-                step_row::<V, S, C>(acc_row, taps.as_ptr().add((r - y) * kw + j), &xs);
+                step_row::<V, S, C>(acc_row, taps.as_ptr().add((base - a) * kw + j), &xs);
             }
         }
     }
@@ -448,9 +452,9 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
             let first = (KH - 1).saturating_sub(r);
             let last = (n + KH - 2 - r).min(KH - 1);
             if first == 0 && last == KH - 1 {
-                strip_row::<V, S, KH, C, true>(&mut acc, src, taps, kw, first, last);
+                input_row::<V, S, KH, C, true>(&mut acc, src, taps, kw, KH - 1, first, last);
             } else {
-                strip_row::<V, S, KH, C, false>(&mut acc, src, taps, kw, first, last);
+                input_row::<V, S, KH, C, false>(&mut acc, src, taps, kw, KH - 1, first, last);
             }
             if r + 1 >= KH {
                 let p = out[r + 1 - KH].as_mut_ptr().add(x);
@@ -461,39 +465,6 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
                 acc[k] = acc[k + 1];
             }
             acc[KH - 1] = [zero; C];
-        }
-    }
-}
-
-/// Input row `src` (at the strip's column) into accumulator rows
-/// `first..=last` (all of them when `ALL`).
-///
-/// # Safety
-///
-/// As for [`strip`].
-#[inline(always)]
-unsafe fn strip_row<V: Vector, S: Step<V>, const KH: usize, const C: usize, const ALL: bool>(
-    acc: &mut [[V; C]; KH],
-    src: *const V::Elem,
-    taps: &[V::Elem],
-    kw: usize,
-    first: usize,
-    last: usize,
-) {
-    let lanes = V::LANES;
-    // SAFETY: the caller's contract; tap (KH - 1 - k) * kw + j < KH * kw.
-    unsafe {
-        for j in 0..kw {
-            let mut xs = [V::splat(<V::Elem as crate::element::Element>::zero()); C];
-            for (c, v) in xs.iter_mut().enumerate() {
-                *v = V::load(src.add(j + c * lanes));
-            }
-            for (k, acc_row) in acc.iter_mut().enumerate() {
-                if !ALL && (k < first || k > last) {
-                    continue;
-                }
-                step_row::<V, S, C>(acc_row, taps.as_ptr().add((KH - 1 - k) * kw + j), &xs);
-            }
         }
     }
 }

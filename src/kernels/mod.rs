@@ -78,10 +78,7 @@ pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) ->
 }
 
 macro_rules! select {
-    ($name:ident, $t:ty, $suffix:ident) => {
-        select!($name, $t, $suffix, avx512 = x86::avx512::$suffix);
-    };
-    ($name:ident, $t:ty, $suffix:ident, avx512 = $avx512:expr) => {
+    ($name:ident, $t:ty, $suffix:ident, hoisted = $hoisted:ident) => {
         /// The row kernel of `backend` for this element type, if built.
         pub(crate) fn $name(backend: Backend) -> Option<RowKernel<$t>> {
             match backend {
@@ -93,7 +90,10 @@ macro_rules! select {
                 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
                 Backend::Avx2 => Some(x86::avx2::$suffix),
                 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
-                Backend::Avx512 => Some($avx512),
+                Backend::Avx512 => Some(x86::avx512::for_cpu(
+                    x86::avx512::$suffix,
+                    x86::avx512::$hoisted,
+                )),
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => Some(aarch64::neon::$suffix),
                 #[allow(unreachable_patterns)]
@@ -103,21 +103,11 @@ macro_rules! select {
     };
 }
 
-select!(
-    select_f32,
-    f32,
-    row_f32,
-    avx512 = x86::avx512::float_kernels().0
-);
-select!(
-    select_f64,
-    f64,
-    row_f64,
-    avx512 = x86::avx512::float_kernels().1
-);
+select!(select_f32, f32, row_f32, hoisted = row_hoisted_f32);
+select!(select_f64, f64, row_f64, hoisted = row_hoisted_f64);
 
 macro_rules! select_fused {
-    ($name:ident, $t:ty, $suffix:ident, avx512 = $avx512:expr) => {
+    ($name:ident, $t:ty, $suffix:ident, hoisted = $hoisted:ident) => {
         /// The fused multiply-add row kernel of `backend` for this float
         /// type. Backends without FMA instructions run the scalar fused
         /// reference, which gives the same bits.
@@ -126,7 +116,10 @@ macro_rules! select_fused {
                 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
                 Backend::Avx2 if x86::Avx2Fma.is_available() => Some(x86::avx2::$suffix),
                 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
-                Backend::Avx512 => Some($avx512),
+                Backend::Avx512 => Some(x86::avx512::for_cpu(
+                    x86::avx512::$suffix,
+                    x86::avx512::$hoisted,
+                )),
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => Some(aarch64::neon::$suffix),
                 _ => Some(scalar::row_kernel_fused::<$t>),
@@ -139,26 +132,16 @@ select_fused!(
     select_fused_f32,
     f32,
     row_fused_f32,
-    avx512 = x86::avx512::fused_kernels().0
+    hoisted = row_fused_hoisted_f32
 );
 select_fused!(
     select_fused_f64,
     f64,
     row_fused_f64,
-    avx512 = x86::avx512::fused_kernels().1
+    hoisted = row_fused_hoisted_f64
 );
-select!(
-    select_i32,
-    i32,
-    row_i32,
-    avx512 = x86::avx512::int_kernels().0
-);
-select!(
-    select_i64,
-    i64,
-    row_i64,
-    avx512 = x86::avx512::int_kernels().1
-);
+select!(select_i32, i32, row_i32, hoisted = row_hoisted_i32);
+select!(select_i64, i64, row_i64, hoisted = row_hoisted_i64);
 
 /// Defines a backend's row kernel for one element type: a
 /// `#[target_feature]` function instantiating the blocked kernel with

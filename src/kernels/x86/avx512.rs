@@ -208,36 +208,15 @@ crate::kernels::row_kernel!(row_fused_hoisted_f32: f32 => F32x16, tile = 4 x 4, 
 crate::kernels::row_kernel!(row_fused_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
 
-/// The float kernels for this CPU (`f32`, `f64`): taps splatted into
-/// registers ([`Hoisted`](crate::kernels::blocked::Hoisted)) where that
-/// measured faster ([`hoists_taps`]), else multiplied by broadcast memory
-/// operands. Both give the same bits.
-pub(crate) fn float_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
+/// The kernel of the two forms that this CPU runs faster: `hoisted`
+/// (taps splatted into registers, [`Hoisted`](crate::kernels::blocked::Hoisted))
+/// where [`hoists_taps`] says so, else `folded` (taps as broadcast memory
+/// operands). Both give the same bits.
+pub(crate) fn for_cpu<T>(folded: RowKernel<T>, hoisted: RowKernel<T>) -> RowKernel<T> {
     if hoists_taps() {
-        (row_hoisted_f32, row_hoisted_f64)
+        hoisted
     } else {
-        (row_f32, row_f64)
-    }
-}
-
-/// The integer kernels for this CPU (`i32`, `i64`), chosen as in
-/// [`float_kernels`] (the dense path only: tap programs and box sums read
-/// no taps in their inner loops).
-pub(crate) fn int_kernels() -> (RowKernel<i32>, RowKernel<i64>) {
-    if hoists_taps() {
-        (row_hoisted_i32, row_hoisted_i64)
-    } else {
-        (row_i32, row_i64)
-    }
-}
-
-/// The fused multiply-add kernels for this CPU, chosen as in
-/// [`float_kernels`].
-pub(crate) fn fused_kernels() -> (RowKernel<f32>, RowKernel<f64>) {
-    if hoists_taps() {
-        (row_fused_hoisted_f32, row_fused_hoisted_f64)
-    } else {
-        (row_fused_f32, row_fused_f64)
+        folded
     }
 }
 
