@@ -36,6 +36,9 @@ const GHZ: f64 = 3.65;
 #[path = "common/lcg.rs"]
 mod lcg;
 use lcg::Lcg;
+#[path = "common/measured_peers.rs"]
+mod measured_peers;
+use measured_peers::Measured;
 
 fn uniform_f32(shape: (usize, usize), seed: u64) -> Array2<f32> {
     let mut rng = Lcg(seed);
@@ -221,6 +224,34 @@ const WORKLOADS: [Workload; 11] = [
     },
 ];
 
+/// The best peer medians a workload's rows are compared with.
+struct BestPeers {
+    /// The fastest peer of any thread count: (ms, who).
+    best: Option<(f64, String)>,
+    /// The fastest single-threaded peer.
+    best_1t: Option<(f64, String)>,
+}
+
+impl BestPeers {
+    /// From `--peers FILE` when given (G9 takes W3-k9's peers, as in
+    /// PEERS.md's stand-in), else PEERS.md's Zen 4 figures.
+    fn of(w: &Workload, measured: Option<&Measured>) -> BestPeers {
+        match measured {
+            Some(m) => {
+                let (best, best_1t) = m.best(if w.name == "G9" { "W3-k9" } else { w.name });
+                BestPeers { best, best_1t }
+            }
+            None => {
+                let own = |p: Option<(f64, &str)>| p.map(|(ms, who)| (ms, who.to_string()));
+                BestPeers {
+                    best: own(w.peers.best),
+                    best_1t: own(w.peers.best_1t),
+                }
+            }
+        }
+    }
+}
+
 /// A 9x9 Gaussian (sigma 2) built as an outer product in f32, as users do.
 fn gaussian_f32(n: usize, sigma: f32) -> Array2<f32> {
     let c = (n as f32 - 1.0) / 2.0;
@@ -268,6 +299,7 @@ fn fmt_ratio(r: Option<f64>) -> String {
 /// Runs one workload on every backend and prints its rows.
 fn run<T: Bits>(
     w: &Workload,
+    peers: &BestPeers,
     image: &Array2<T>,
     kernel: &Array2<T>,
     mode: Mode,
@@ -386,7 +418,8 @@ fn run<T: Bits>(
             }
             _ => "-".to_string(),
         };
-        let peer = |p: Option<(f64, &str)>| fmt_ratio(p.zip(ms).map(|((p, _), ms)| p / ms));
+        let peer =
+            |p: &Option<(f64, String)>| fmt_ratio(p.as_ref().zip(ms).map(|((p, _), ms)| p / ms));
         // The low-rank path does fewer multiply-adds: no MAC limit applies.
         let limit = match (is_auto, f.low_rank_terms()) {
             (_, Some(_)) => None,
@@ -401,8 +434,8 @@ fn run<T: Bits>(
             ms.map_or("-".to_string(), |ms| format!("{ms:.3}")),
             ms.map_or("-".to_string(), |ms| format!("{:.2}", macs / ms / 1e6)),
             x_scalar,
-            peer(w.peers.best),
-            peer(w.peers.best_1t),
+            peer(&peers.best),
+            peer(&peers.best_1t),
             limit.map_or("-".to_string(), |(l, mark)| format!("{l:.2}{mark}")),
             limit
                 .zip(ms)
@@ -428,13 +461,39 @@ fn run<T: Bits>(
 }
 
 fn main() -> Result<(), simdconv::Error> {
-    let filter = std::env::args().nth(1);
+    // [--peers FILE] [FILTER]
+    let mut filter = None;
+    let mut peers_file = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--peers" {
+            peers_file = args.next();
+            if peers_file.is_none() {
+                eprintln!("--peers needs a file written by tools/peers/peers.py");
+                std::process::exit(2);
+            }
+        } else {
+            filter = Some(arg);
+        }
+    }
+    let measured = match peers_file.as_deref().map(Measured::read) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+        None => None,
+    };
+    let peers_source = match &measured {
+        Some(m) => format!("peers measured by tools/peers/peers.py on {}", m.origin),
+        None => "PEERS.md (Zen 4)".to_string(),
+    };
     let selected = |w: &Workload| {
         filter
             .as_deref()
             .map_or(true, |f| w.name.contains(f) || w.description.contains(f))
     };
-    println!("simdconv vs PEERS.md: full 2D convolution unless noted, medians of single calls (output allocated)");
+    println!("simdconv vs {peers_source}: full 2D convolution unless noted, medians of single calls (output allocated)");
     println!(
         "backends on this CPU: {:?} (detected: {}); CPU: {}\n",
         Backend::available(),
@@ -458,10 +517,18 @@ fn main() -> Result<(), simdconv::Error> {
     let start = Instant::now();
     let mut all_ok = true;
     for w in WORKLOADS.iter().filter(|w| selected(w)) {
+        let peers = BestPeers::of(w, measured.as_ref());
         let ok = match w.name {
-            "W1" => run(w, &arange_i64((100, 100)), &arange_i64((9, 9)), Mode::Full)?,
+            "W1" => run(
+                w,
+                &peers,
+                &arange_i64((100, 100)),
+                &arange_i64((9, 9)),
+                Mode::Full,
+            )?,
             "W2" => run(
                 w,
+                &peers,
                 &arange_i64((1000, 1000)),
                 &arange_i64((9, 9)),
                 Mode::Full,
@@ -470,6 +537,7 @@ fn main() -> Result<(), simdconv::Error> {
                 let k: usize = w.name[4..].parse().expect("W3-kK");
                 run(
                     w,
+                    &peers,
                     &uniform_f32((1000, 1000), 1),
                     &uniform_f32((k, k), 2),
                     Mode::Full,
@@ -477,30 +545,35 @@ fn main() -> Result<(), simdconv::Error> {
             }
             "W4" => run(
                 w,
+                &peers,
                 &uniform_f64((1000, 1000), 1),
                 &uniform_f64((9, 9), 2),
                 Mode::Full,
             )?,
             "W5" => run(
                 w,
+                &peers,
                 &uniform_i32((1000, 1000), 100, 1),
                 &uniform_i32((9, 9), 10, 2),
                 Mode::Full,
             )?,
             "W6" => run(
                 w,
+                &peers,
                 &uniform_f32((4096, 4096), 1),
                 &uniform_f32((9, 9), 2),
                 Mode::Full,
             )?,
             "W7" => run(
                 w,
+                &peers,
                 &uniform_f32((1000, 1000), 1),
                 &uniform_f32((9, 9), 2),
                 Mode::Same,
             )?,
             "G9" => run(
                 w,
+                &peers,
                 &uniform_f32((1000, 1000), 1),
                 &gaussian_f32(9, 2.0),
                 Mode::Full,
@@ -524,25 +597,28 @@ fn main() -> Result<(), simdconv::Error> {
         "x scalar: scalar median / this median ('~': scalar not timed, its single reference call used instead)."
     );
     println!(
-        "x peer / x 1Tpeer: best peer median in PEERS.md (any threads / one thread) / this median (> 1: simdconv faster):"
+        "x peer / x 1Tpeer: best peer median of {peers_source} (any threads / one thread) / this median (> 1: simdconv faster):"
     );
     for w in WORKLOADS.iter().filter(|w| selected(w)) {
-        let who = |p: Option<(f64, &str)>| {
-            p.map_or("-".to_string(), |(ms, who)| format!("{ms} ms {who}"))
+        let peers = BestPeers::of(w, measured.as_ref());
+        let who = |p: &Option<(f64, String)>| {
+            p.as_ref()
+                .map_or("-".to_string(), |(ms, who)| format!("{ms} ms {who}"))
         };
         println!(
-            "  {:<7} any: {:<42} 1 thread: {}",
+            "  {:<7} any: {:<50} 1 thread: {}",
             w.name,
-            who(w.peers.best),
-            who(w.peers.best_1t)
+            who(&peers.best),
+            who(&peers.best_1t)
         );
     }
     println!(
         "limit ms: the core's limit from PEERS.md, one core (auto: two cores; '-' on the low-rank path);\n\
          '*' derived the same way: MACs / (peak MACs per cycle x {GHZ} GHz), peaks 16 f32, 8 f64, 13 i32,\n\
-         6.6 i64 (two cores: half of that). %lim: limit / this median. The peers and limits were\n\
-         measured on Zen 4 (PEERS.md): on another CPU the 'x peer' columns compare across machines,\n\
-         and %lim above 100% means this core's peak is higher (Zen 5: twice Zen 4's 512-bit rate)."
+         6.6 i64 (two cores: half of that). %lim: limit / this median. The limits are Zen 4's\n\
+         (PEERS.md): %lim above 100% means this core's peak is higher (Zen 5: twice Zen 4's 512-bit\n\
+         rate). Without --peers the peers are PEERS.md's, also Zen 4's: on another CPU run\n\
+         `python3 tools/peers/peers.py` first and pass `--peers target/peers.json` to compare on one core."
     );
     println!(
         "check against the Scalar backend: {}; total {:.1} s",
