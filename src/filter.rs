@@ -495,6 +495,7 @@ impl<T: Element> Filter2d<T> {
                     offset,
                     width: shape.1,
                     kernel,
+                    band_rows: pipeline::direct_band_rows(backend),
                 };
                 // Padded column c reads image column c + offset.1 - (kw - 1).
                 let lead = self.kw as isize - 1 - offset.1 as isize;

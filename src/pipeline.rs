@@ -8,6 +8,7 @@
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
+use crate::backend::Backend;
 use crate::border::Border;
 use crate::element::Element;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
@@ -19,13 +20,60 @@ use crate::scratch::Scratch;
 /// fewest for the direct method: the ring holds `band + kh - 1` padded rows.
 const BAND_ROWS: usize = 24;
 
-/// The most output rows per kernel call of the direct method. A rolling
-/// strip ramps up and down over `kh - 1` rows at each end of a band, so a
-/// taller band spends less of its time there: a 9 x 9 `f32` kernel ran
-/// 8-10% faster with 96 rows than with 24 (Zen 5, AVX-512, 256 to 4096
-/// square, image rows read in place or through the ring alike); 192 gained
-/// nothing more. Register tiles (taller kernels, AVX2) do not care.
+/// The most output rows per kernel call of the direct method where tall
+/// bands pay (see [`direct_band_rows`]). A rolling strip ramps up and down
+/// over `kh - 1` rows at each end of a band, so a taller band spends less
+/// of its time there: a 9 x 9 `f32` kernel ran 8-10% faster with 96 rows
+/// than with 24 (Zen 5, AVX-512, 256 to 4096 square, image rows read in
+/// place or through the ring alike); 192 gained nothing more. Register
+/// tiles (taller kernels, AVX2) do not care.
 const DIRECT_BAND_ROWS: usize = 96;
+
+/// The most output rows per direct kernel call for `backend` on this CPU:
+/// [`DIRECT_BAND_ROWS`] on AMD (and on the scalar and NEON backends), the
+/// minimum [`BAND_ROWS`] on other x86 CPUs. A rolling strip walks every
+/// input and output row of its band at once, one stream of cache lines per
+/// row (about `2 x band + kh` of them), and on an Intel Xeon (family 6
+/// model 167, 2 MiB L2) more than about 60 streams fell off a cliff: the
+/// 1000 x 1000 9 x 9 kernels (AVX-512, one thread, the image and output
+/// in memory) ran `f32` 10.2 / 10.6 / 16.9 / 17.3 G multiply-adds per
+/// second with bands of 96 / 48 / 24 / 16 rows, `f64` 5.4-6.3 G with 96
+/// against 9.7-11.0 G with 24, `i32` 8.0 against 11.1-12.4 G; the 4096 x
+/// 4096 `f32` one 126-132 ms against 72-79 ms. The register tiles measured
+/// the same either way.
+///
+/// `SIMDCONV_BAND_ROWS=N` (a positive integer, read once) sets the ceiling
+/// instead, to measure both on one machine; the band height never changes
+/// the results' bits (each output still takes its taps in order from
+/// zero).
+pub(crate) fn direct_band_rows(backend: Backend) -> usize {
+    static FROM_ENV: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    let from_env = *FROM_ENV.get_or_init(|| {
+        std::env::var("SIMDCONV_BAND_ROWS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+    });
+    from_env.unwrap_or_else(|| {
+        if tall_bands_pay(backend) {
+            DIRECT_BAND_ROWS
+        } else {
+            BAND_ROWS
+        }
+    })
+}
+
+/// Whether `backend` runs faster with tall bands on this CPU (see
+/// [`direct_band_rows`]).
+fn tall_bands_pay(backend: Backend) -> bool {
+    match backend {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        Backend::Sse2 | Backend::Sse41 | Backend::Avx2 | Backend::Avx512 => {
+            crate::kernels::x86::cpu::amd_family().is_some()
+        }
+        _ => true,
+    }
+}
 
 /// The direct method's ring stays within this many bytes where the
 /// minimum band allows it: for very wide images the band shrinks back
@@ -33,14 +81,15 @@ const DIRECT_BAND_ROWS: usize = 96;
 const DIRECT_RING_BYTES: usize = 2 << 20;
 
 /// Output rows per band of the direct method for padded rows of `padded`
-/// elements of `elem_bytes` each.
-fn direct_band(kh: usize, padded: usize, elem_bytes: usize) -> usize {
+/// elements of `elem_bytes` each, at most `most` (from
+/// [`direct_band_rows`]).
+fn direct_band(kh: usize, padded: usize, elem_bytes: usize, most: usize) -> usize {
     let row_bytes = padded
         .saturating_add(ROW_SLACK)
         .saturating_mul(elem_bytes)
         .max(1);
     let fit = (DIRECT_RING_BYTES / row_bytes).saturating_sub(kh - 1);
-    fit.clamp(BAND_ROWS, DIRECT_BAND_ROWS)
+    fit.clamp(BAND_ROWS.min(most), most)
 }
 
 /// Everything about one call that does not depend on which rows are computed.
@@ -53,6 +102,9 @@ pub(crate) struct Plan<T> {
     /// Output width.
     pub width: usize,
     pub kernel: RowKernel<T>,
+    /// The most output rows per band of the direct method
+    /// ([`direct_band_rows`]).
+    pub band_rows: usize,
 }
 
 /// Where each column of a padded row comes from.
@@ -443,7 +495,7 @@ pub(crate) fn run<T: Element>(
     }
     let padded = width + kw - 1;
     let band = match method {
-        Method::Direct { .. } => direct_band(kh, padded, core::mem::size_of::<T>()),
+        Method::Direct { .. } => direct_band(kh, padded, core::mem::size_of::<T>(), plan.band_rows),
         Method::LowRank(_) => BAND_ROWS,
     }
     .min(rows_out);
@@ -543,18 +595,109 @@ mod tests {
 
     #[test]
     fn direct_bands_are_tall_unless_the_ring_would_be_huge() {
+        let tall = DIRECT_BAND_ROWS;
         // 1000 x 1000 f32, 9 x 9: the tallest band.
-        assert_eq!(direct_band(9, 1008, 4), DIRECT_BAND_ROWS);
+        assert_eq!(direct_band(9, 1008, 4, tall), DIRECT_BAND_ROWS);
         // 4096 f64: the ring budget (2 MiB / 32.9 KB = 63 rows, 8 of them
         // the kernel's extra rows).
-        let b = direct_band(9, 4104, 8);
+        let b = direct_band(9, 4104, 8, tall);
         assert!(b > BAND_ROWS && b < DIRECT_BAND_ROWS, "{b}");
         assert!((b + 8) * (4104 + ROW_SLACK) * 8 <= DIRECT_RING_BYTES);
         // Very wide, or a very tall kernel: never below the minimum.
-        assert_eq!(direct_band(9, 1 << 20, 8), BAND_ROWS);
-        assert_eq!(direct_band(1000, 4000, 4), BAND_ROWS);
-        assert_eq!(direct_band(1000, 100, 4), DIRECT_BAND_ROWS);
-        assert_eq!(direct_band(1, usize::MAX, 8), BAND_ROWS);
+        assert_eq!(direct_band(9, 1 << 20, 8, tall), BAND_ROWS);
+        assert_eq!(direct_band(1000, 4000, 4, tall), BAND_ROWS);
+        assert_eq!(direct_band(1000, 100, 4, tall), DIRECT_BAND_ROWS);
+        assert_eq!(direct_band(1, usize::MAX, 8, tall), BAND_ROWS);
+        // A lower ceiling wins, also below the usual minimum.
+        assert_eq!(direct_band(9, 1008, 4, BAND_ROWS), BAND_ROWS);
+        assert_eq!(direct_band(9, 1008, 4, 5), 5);
+        assert_eq!(direct_band(9, 1 << 20, 8, 1), 1);
+    }
+
+    #[test]
+    fn band_ceilings_are_one_of_the_two_heights() {
+        for backend in Backend::available() {
+            let rows = direct_band_rows(backend);
+            if std::env::var_os("SIMDCONV_BAND_ROWS").is_none() {
+                assert!(
+                    rows == BAND_ROWS || rows == DIRECT_BAND_ROWS,
+                    "{backend}: {rows}"
+                );
+            }
+            assert!(rows > 0);
+        }
+        if std::env::var_os("SIMDCONV_BAND_ROWS").is_none() {
+            assert_eq!(direct_band_rows(Backend::Scalar), DIRECT_BAND_ROWS);
+        }
+    }
+
+    /// Full convolution of `image` by the effective kernel `taps` through
+    /// the pipeline, with bands of at most `band_rows` rows.
+    fn full<T: Element>(
+        image: &ndarray::Array2<T>,
+        taps: &ndarray::Array2<T>,
+        backend: Backend,
+        band_rows: usize,
+    ) -> ndarray::Array2<T> {
+        let (kh, kw) = taps.dim();
+        let (h, w) = image.dim();
+        let shape = (h + kh - 1, w + kw - 1);
+        let border = Border::Constant(T::zero());
+        let plan = Plan {
+            kh,
+            kw,
+            border,
+            offset: (0, 0),
+            width: shape.1,
+            kernel: T::row_kernel(backend).expect("an available backend"),
+            band_rows,
+        };
+        let columns = ColumnMap::new(&border, w, shape.1 + kw - 1, kw as isize - 1);
+        let taps = Taps::new(taps.iter().copied().collect(), kh, kw);
+        let mut out = ndarray::Array2::from_elem(shape, T::zero());
+        run(
+            &plan,
+            &Method::Direct { taps: &taps },
+            &columns,
+            image.view(),
+            out.view_mut(),
+            0,
+        );
+        out
+    }
+
+    #[test]
+    fn band_heights_never_change_the_bits() {
+        // Wrapping integers and floats with rounding in every sum, on
+        // kernels served by rolling strips (3 x 3, 9 x 9) and by tiles
+        // (13 x 11), every band from one row to taller than the image.
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for &(kh, kw) in &[(3, 3), (9, 9), (13, 11)] {
+            let image_i = ndarray::Array2::from_shape_fn((61, 83), |_| next() as i64);
+            let taps_i = ndarray::Array2::from_shape_fn((kh, kw), |_| next() as i64);
+            let image_f = image_i.mapv(|v| (v % 1000) as f32 * 0.37);
+            let taps_f = taps_i.mapv(|v| (v % 100) as f32 * 0.011);
+            let want_i = full(&image_i, &taps_i, Backend::Scalar, DIRECT_BAND_ROWS);
+            let want_f = full(&image_f, &taps_f, Backend::Scalar, DIRECT_BAND_ROWS);
+            for backend in Backend::available() {
+                for band in [1, 2, 7, BAND_ROWS, 61, DIRECT_BAND_ROWS] {
+                    let got_i = full(&image_i, &taps_i, backend, band);
+                    assert_eq!(got_i, want_i, "{backend} {kh}x{kw} band {band}");
+                    let got_f = full(&image_f, &taps_f, backend, band);
+                    let same = got_f
+                        .iter()
+                        .zip(&want_f)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{backend} {kh}x{kw} band {band}");
+                }
+            }
+        }
     }
 
     fn padded_row(border: Border<i32>, src: &[i32], padded: usize, lead: isize) -> Vec<i32> {

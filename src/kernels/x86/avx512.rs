@@ -234,31 +234,8 @@ fn hoists_taps() -> bool {
     *HOISTS.get_or_init(|| match std::env::var("SIMDCONV_AVX512_TAPS").as_deref() {
         Ok("hoisted") => true,
         Ok("folded") => false,
-        _ => amd_family().is_some_and(|family| family >= 0x1a),
+        _ => super::cpu::amd_family().is_some_and(|family| family >= 0x1a),
     })
-}
-
-/// The CPU family of an AMD processor (base plus extended family, as AMD
-/// numbers them: 0x19 Zen 3 and 4, 0x1A Zen 5), `None` on other vendors.
-fn amd_family() -> Option<u32> {
-    // Miri cannot run CPUID (inline assembly); it never runs these kernels.
-    if cfg!(miri) {
-        return None;
-    }
-    // SAFETY: CPUID exists on every x86-64 CPU and on every x86 CPU with
-    // AVX-512 (this module's only callers run after detecting it); leaves 0
-    // and 1 are always implemented. It reads no memory.
-    #[allow(unused_unsafe)]
-    let (vendor, signature) = unsafe { (__cpuid(0), __cpuid(1)) };
-    let amd = vendor.ebx == u32::from_le_bytes(*b"Auth")
-        && vendor.edx == u32::from_le_bytes(*b"enti")
-        && vendor.ecx == u32::from_le_bytes(*b"cAMD");
-    if !amd {
-        return None;
-    }
-    let base = (signature.eax >> 8) & 0xf;
-    let extended = (signature.eax >> 20) & 0xff;
-    Some(if base == 0xf { base + extended } else { base })
 }
 
 #[cfg(test)]
@@ -367,18 +344,6 @@ mod tests {
                 for k in [row_i64, row_hoisted_i64] {
                     same_as_reference(k, scalar::row_kernel::<i64>, shape, i64s);
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn amd_families_are_read_as_amd_numbers_them() {
-        // Whatever this CPU is, the answer is stable and an AMD family is
-        // one of the values AMD uses for AVX-512 parts (Zen 4 and later).
-        assert_eq!(amd_family(), amd_family());
-        if let Some(family) = amd_family() {
-            if Backend::Avx512.is_available() {
-                assert!(family >= 0x19, "{family:#x}");
             }
         }
     }

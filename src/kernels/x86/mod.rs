@@ -26,6 +26,7 @@ pub(crate) const EMULATED_MUL_TEMPS: usize = 4;
 pub(crate) mod avx2;
 #[cfg(simdconv_avx512)]
 pub(crate) mod avx512;
+pub(crate) mod cpu;
 pub(crate) mod sse2;
 pub(crate) mod sse41;
 
