@@ -661,12 +661,15 @@ mod tests {
         // reflection) cover the pipeline's code paths there.
         let borders = &borders[..if cfg!(miri) { 2 } else { borders.len() }];
         for op in [Operation::Convolution, Operation::Correlation] {
+            // Built once: the low-rank search is most of a small test's
+            // time under Miri.
+            let prepared = Filter2d::new(g.view(), op).unwrap();
             for mode in [Mode::Full, Mode::Same, Mode::Valid] {
                 for &border in borders {
                     let expected = naive(f, g, op, mode, border);
                     for backend in Backend::available() {
-                        let filter = Filter2d::new(g.view(), op)
-                            .unwrap()
+                        let filter = prepared
+                            .clone()
                             .mode(mode)
                             .border(border)
                             .backend(backend)

@@ -79,6 +79,14 @@ pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) ->
 
 macro_rules! select {
     ($name:ident, $t:ty, $suffix:ident, hoisted = $hoisted:ident) => {
+        select!(
+            $name,
+            $t,
+            $suffix,
+            avx512 = x86::avx512::for_cpu(x86::avx512::$suffix, x86::avx512::$hoisted,)
+        );
+    };
+    ($name:ident, $t:ty, $suffix:ident, avx512 = $avx512:expr) => {
         /// The row kernel of `backend` for this element type, if built.
         pub(crate) fn $name(backend: Backend) -> Option<RowKernel<$t>> {
             match backend {
@@ -90,10 +98,7 @@ macro_rules! select {
                 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
                 Backend::Avx2 => Some(x86::avx2::$suffix),
                 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
-                Backend::Avx512 => Some(x86::avx512::for_cpu(
-                    x86::avx512::$suffix,
-                    x86::avx512::$hoisted,
-                )),
+                Backend::Avx512 => Some($avx512),
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => Some(aarch64::neon::$suffix),
                 #[allow(unreachable_patterns)]
@@ -141,7 +146,7 @@ select_fused!(
     hoisted = row_fused_hoisted_f64
 );
 select!(select_i32, i32, row_i32, hoisted = row_hoisted_i32);
-select!(select_i64, i64, row_i64, hoisted = row_hoisted_i64);
+select!(select_i64, i64, row_i64, avx512 = x86::avx512::row_any_i64);
 
 /// Defines a backend's row kernel for one element type: a
 /// `#[target_feature]` function instantiating the blocked kernel with

@@ -56,6 +56,12 @@ pub struct Taps<T> {
         allow(dead_code)
     )]
     program: Option<TapProgram<T>>,
+    /// Every tap an integer in `i32`'s range (see [`Taps::is_narrow`]).
+    #[cfg_attr(
+        not(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512)),
+        allow(dead_code)
+    )]
+    narrow: bool,
 }
 
 impl<T: Element> Taps<T> {
@@ -64,11 +70,16 @@ impl<T: Element> Taps<T> {
     pub(crate) fn new(dense: Vec<T>, kh: usize, kw: usize) -> Self {
         assert_eq!(dense.len(), kh * kw, "taps: {kh} x {kw} kernel");
         let program = integer_program(&dense, kw);
+        let narrow = program.is_some()
+            && dense
+                .iter()
+                .all(|t| t.to_exact_int().is_some_and(|v| i32::try_from(v).is_ok()));
         Taps {
             kh,
             kw,
             dense,
             program,
+            narrow,
         }
     }
 }
@@ -121,6 +132,14 @@ impl<T> Taps<T> {
         self.program
             .as_ref()
             .is_some_and(|p| 3 * p.len() >= 2 * self.dense.len())
+    }
+
+    /// Every tap is an integer in `i32`'s range, so 64-bit lanes can be
+    /// multiplied by it with two 32-bit multiplies (see
+    /// `kernels::x86::split64`).
+    #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512))]
+    pub(crate) fn is_narrow(&self) -> bool {
+        self.narrow
     }
 
     /// Every tap is 1 (an integer box sum).

@@ -27,6 +27,8 @@ pub(crate) mod avx2;
 #[cfg(simdconv_avx512)]
 pub(crate) mod avx512;
 pub(crate) mod cpu;
+#[cfg(simdconv_avx512)]
+pub(crate) mod split64;
 pub(crate) mod sse2;
 pub(crate) mod sse41;
 
