@@ -27,6 +27,11 @@ impl Rng {
 trait Sample: Element {
     fn sample(rng: &mut Rng) -> Self;
     fn same(a: Self, b: Self) -> bool;
+    /// A tap of a "narrow" kernel: for `i64`, one in `i32`'s range (edges
+    /// included), which AVX-512 multiplies in two 32-bit halves.
+    fn sample_narrow(rng: &mut Rng) -> Self {
+        Self::sample(rng)
+    }
 }
 
 impl Sample for f32 {
@@ -85,6 +90,13 @@ impl Sample for i64 {
             _ => rng.below(21) as i64 - 10,
         }
     }
+    fn sample_narrow(rng: &mut Rng) -> Self {
+        match rng.below(4) {
+            0 => rng.next() as i32 as i64,
+            1 => [i32::MIN as i64, i32::MAX as i64, -1, 0, 1, 3, -7, 1 << 30][rng.below(8)],
+            _ => rng.below(21) as i64 - 10,
+        }
+    }
     fn same(a: Self, b: Self) -> bool {
         a == b
     }
@@ -95,10 +107,12 @@ fn random_array<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T>
 }
 
 /// A kernel that is a sum of one or two outer products (low-rank path for
-/// integers), or a random one.
+/// integers), or a random one, of any taps or of narrow ones.
 fn random_kernel<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T> {
-    if rng.below(3) > 0 {
-        return random_array(rng, rows, cols);
+    match rng.below(6) {
+        0 | 1 => return Array2::from_shape_fn((rows, cols), |_| T::sample_narrow(rng)),
+        2 | 3 => return random_array(rng, rows, cols),
+        _ => {}
     }
     let mut k = Array2::from_elem((rows, cols), T::zero());
     for _ in 0..1 + rng.below(2) {
