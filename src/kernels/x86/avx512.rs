@@ -7,7 +7,7 @@
 #![allow(clippy::incompatible_msrv)]
 
 use super::arch::*;
-use super::split64::{impl_mul32, Split};
+use super::split64::{Mul32, Split};
 use crate::backend::Backend;
 use crate::kernels::vector::{impl_int_vector, FusedVector, Vector};
 use crate::kernels::RowKernel;
@@ -178,12 +178,23 @@ impl_int_vector!(
     sub = _mm512_sub_epi32,
     shl = |a, n| _mm512_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
 );
-impl_mul32!(
-    I64x8,
-    mul_i32 = _mm512_mul_epi32,
-    mul_u32 = _mm512_mul_epu32,
-    shr32 = _mm512_srli_epi64
-);
+impl Mul32 for I64x8 {
+    #[inline(always)]
+    unsafe fn mul_i32(self, t: Self) -> Self {
+        // SAFETY: the trait's contract: the CPU has AVX-512F.
+        I64x8(unsafe { _mm512_mul_epi32(self.0, t.0) })
+    }
+    #[inline(always)]
+    unsafe fn mul_u32(self, t: Self) -> Self {
+        // SAFETY: as above.
+        I64x8(unsafe { _mm512_mul_epu32(self.0, t.0) })
+    }
+    #[inline(always)]
+    unsafe fn shr32(self) -> Self {
+        // SAFETY: as above.
+        I64x8(unsafe { _mm512_srli_epi64::<32>(self.0) })
+    }
+}
 impl_int_vector!(
     I64x8,
     sub = _mm512_sub_epi64,

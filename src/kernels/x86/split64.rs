@@ -67,8 +67,8 @@ pub(crate) trait Mul32: IntVector<Elem = i64> {
 /// A vector of `i64` lanes held as `lo + hi * 2^32` (wrapping), whose
 /// multiply is two 32-bit multiplies.
 ///
-/// `a.mul(b)` is exact only when every lane of `a` is a tap in `i32`
-/// (a [`Vector::splat`] of it: `hi` zero); the row kernels that use this
+/// `a.mul(b)` is exact only when `a` is a [`Vector::splat`] of a tap in
+/// `i32` (the multiply reads only its `lo`); the row kernels that use this
 /// type run only on kernels whose taps all are
 /// ([`Taps::is_narrow`](crate::kernels::Taps::is_narrow)). Loads, adds,
 /// subtracts, shifts and stores are exact for any values.
@@ -188,30 +188,6 @@ impl<W: Mul32> IntVector for Split<W> {
         }
     }
 }
-
-/// Implements [`Mul32`] for an `i64` vector type of one ISA.
-macro_rules! impl_mul32 {
-    ($name:ident, mul_i32 = $muldq:path, mul_u32 = $muludq:path, shr32 = $srli:ident) => {
-        impl $crate::kernels::x86::split64::Mul32 for $name {
-            #[inline(always)]
-            unsafe fn mul_i32(self, t: Self) -> Self {
-                // SAFETY: the trait's contract: the CPU has this instruction set.
-                $name(unsafe { $muldq(self.0, t.0) })
-            }
-            #[inline(always)]
-            unsafe fn mul_u32(self, t: Self) -> Self {
-                // SAFETY: as above.
-                $name(unsafe { $muludq(self.0, t.0) })
-            }
-            #[inline(always)]
-            unsafe fn shr32(self) -> Self {
-                // SAFETY: as above.
-                $name(unsafe { $srli::<32>(self.0) })
-            }
-        }
-    };
-}
-pub(crate) use impl_mul32;
 
 #[cfg(test)]
 mod tests {
