@@ -216,8 +216,9 @@ macro_rules! row_kernel {
     (@int $vec:ty, $dense:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match $taps.program() {
             Some(_) if $taps.is_integer_column() && $taps.is_all_ones() => {
-                $crate::kernels::blocked::dense_rows!($vec, $crate::kernels::blocked::Sum,
-                    regs = $regs, tile = $r x $c, $rows, $taps, $width, $out)
+                $crate::kernels::blocked::box_column_rows::<$vec, 4>(
+                    $rows, $taps.rows(), $width, $out,
+                )
             }
             // Columns and mostly-nonzero kernels that roll run dense
             // (see `Taps::is_integer_column`, `Taps::is_mostly_nonzero`).
