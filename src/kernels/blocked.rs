@@ -553,63 +553,6 @@ unsafe fn store_row<V: Vector, const C: usize>(acc: &[V; C], p: *mut V::Elem, st
     }
 }
 
-/// An integer box column (`kh x 1`, every tap 1) by running sums: output
-/// row `y + 1` is row `y` plus input row `y + kh` minus input row `y`, so
-/// each output costs two loads and two adds whatever `kh` is. Integer sums
-/// wrap identically in any order, so the bits are the dense kernel's.
-///
-/// # Safety
-///
-/// As for [`rows`], with a `kh x 1` kernel.
-#[inline(always)]
-pub(crate) unsafe fn box_column_rows<V: IntVector, const C: usize>(
-    rows: &[&[V::Elem]],
-    kh: usize,
-    width: usize,
-    out: &mut [&mut [V::Elem]],
-) {
-    let lanes = V::LANES;
-    let n = out.len();
-    let mut x = 0;
-    while x < width {
-        let chunk = (width - x).min(C * lanes);
-        let vectors = chunk.div_ceil(lanes);
-        // SAFETY: rows hold width + ROW_SLACK elements (kw = 1), so the
-        // vector loads at x + c * lanes < width stay inside; rows r < n +
-        // kh - 1 exist; only the first `chunk` outputs are stored.
-        unsafe {
-            let zero = V::splat(<V::Elem as crate::element::Element>::zero());
-            let mut acc = [zero; C];
-            for row in rows.iter().take(kh) {
-                for (c, a) in acc.iter_mut().enumerate().take(vectors) {
-                    *a = a.add(V::load(row.as_ptr().add(x + c * lanes)));
-                }
-            }
-            for y in 0..n {
-                if y > 0 {
-                    let enter = rows.get_unchecked(y + kh - 1).as_ptr().add(x);
-                    let leave = rows.get_unchecked(y - 1).as_ptr().add(x);
-                    for (c, a) in acc.iter_mut().enumerate().take(vectors) {
-                        *a = a
-                            .add(V::load(enter.add(c * lanes)))
-                            .sub(V::load(leave.add(c * lanes)));
-                    }
-                }
-                let p = out.get_unchecked_mut(y).as_mut_ptr().add(x);
-                for (c, a) in acc.iter().enumerate().take(vectors) {
-                    let left = chunk - c * lanes;
-                    if left >= lanes {
-                        a.store(p.add(c * lanes));
-                    } else {
-                        a.store_first(p.add(c * lanes), left);
-                    }
-                }
-            }
-        }
-        x += chunk;
-    }
-}
-
 /// The integer version of [`rows`]: runs the kernel's tap program (zero
 /// taps skipped, +-1 as add / subtract, +-2^s as shifts, the rest
 /// multiplied). Integer sums wrap identically in any order, so the result
@@ -750,61 +693,6 @@ mod tests {
                 c == 0 || kh * c + c < 32,
                 "accumulators + inputs + a product"
             );
-        }
-    }
-
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
-
-    /// One backend's integer kernel against the scalar reference on
-    /// all-ones `kh x 1` kernels (the running sums of `box_column_rows`),
-    /// every height to 12, widths with partial vectors, inputs over the
-    /// whole type so that the sums wrap.
-    fn box_column_case<T: crate::element::Element + PartialEq + core::fmt::Debug>(
-        kernel: crate::kernels::RowKernel<T>,
-        label: &str,
-        from: fn(u64) -> T,
-        s: &mut u64,
-    ) {
-        use crate::kernels::{scalar, Taps, ROW_SLACK};
-        for kh in 2..=12 {
-            let taps = Taps::new(vec![from(1); kh], kh, 1);
-            assert!(taps.is_integer_column() && taps.is_all_ones());
-            for &(n, width) in &[(1, 1), (2, 7), (5, 17), (13, 45), (3, 70), (30, 33)] {
-                let data: Vec<Vec<T>> = (0..n + kh - 1)
-                    .map(|_| (0..width + ROW_SLACK).map(|_| from(xorshift(s))).collect())
-                    .collect();
-                let rows: Vec<&[T]> = data.iter().map(|r| r.as_slice()).collect();
-                let run = |k: crate::kernels::RowKernel<T>| {
-                    let mut out = vec![vec![from(0); width]; n];
-                    k(
-                        &rows,
-                        &taps,
-                        &mut out.iter_mut().map(|r| r.as_mut_slice()).collect::<Vec<_>>(),
-                    );
-                    out
-                };
-                assert_eq!(
-                    run(kernel),
-                    run(scalar::row_kernel::<T>),
-                    "{label} box {kh}x1, {n} rows of {width}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn box_columns_by_running_sums_give_the_reference_bits() {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        for backend in crate::backend::Backend::available() {
-            let k32 = crate::kernels::select_i32(backend).expect("an available backend");
-            let k64 = crate::kernels::select_i64(backend).expect("an available backend");
-            box_column_case::<i32>(k32, &format!("{backend} i32"), |x| x as i32, &mut s);
-            box_column_case::<i64>(k64, &format!("{backend} i64"), |x| x as i64, &mut s);
         }
     }
 }

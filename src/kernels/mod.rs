@@ -37,6 +37,8 @@ pub(crate) mod aarch64;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 pub(crate) mod blocked;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
+pub(crate) mod running;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 pub(crate) mod vector;
 
 use crate::backend::Backend;
@@ -214,15 +216,19 @@ macro_rules! row_kernel {
             $r, $c, $regs, $rows, $taps, $width, $out)
     };
     (@int $vec:ty, $dense:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
-        match $taps.program() {
-            Some(_) if $taps.is_integer_column() && $taps.is_all_ones() => {
-                $crate::kernels::blocked::box_column_rows::<$vec, 4>(
-                    $rows, $taps.rows(), $width, $out,
+        match ($taps.program(), $taps.column_recurrence()) {
+            // Columns of progressions (box sums included) by running sums;
+            // `Split` multiplies only by narrow constants.
+            (Some(_), Some(rec))
+                if rec.narrow || !<$vec as $crate::kernels::vector::Vector>::NARROW_MUL =>
+            {
+                $crate::kernels::running::column_recurrence_rows::<$vec, 4>(
+                    $rows, rec, $width, $out,
                 )
             }
             // Columns and mostly-nonzero kernels that roll run dense
             // (see `Taps::is_integer_column`, `Taps::is_mostly_nonzero`).
-            Some(program)
+            (Some(program), _)
                 if !$taps.is_integer_column()
                     && !($taps.is_mostly_nonzero()
                         && $crate::kernels::blocked::rolls($regs, $taps.rows(), $taps.cols())) =>

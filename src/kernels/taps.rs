@@ -62,6 +62,12 @@ pub struct Taps<T> {
         allow(dead_code)
     )]
     narrow: bool,
+    /// Integer columns evaluated by running sums (see [`ColumnRecurrence`]).
+    #[cfg_attr(
+        not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")),
+        allow(dead_code)
+    )]
+    recurrence: Option<ColumnRecurrence<T>>,
 }
 
 impl<T: Element> Taps<T> {
@@ -74,12 +80,17 @@ impl<T: Element> Taps<T> {
             && dense
                 .iter()
                 .all(|t| t.to_exact_int().is_some_and(|v| i32::try_from(v).is_ok()));
+        let recurrence = match program {
+            Some(_) if kw == 1 => ColumnRecurrence::of(&dense),
+            _ => None,
+        };
         Taps {
             kh,
             kw,
             dense,
             program,
             narrow,
+            recurrence,
         }
     }
 }
@@ -142,11 +153,131 @@ impl<T> Taps<T> {
         self.narrow
     }
 
-    /// Every tap is 1 (an integer box sum).
-    pub(crate) fn is_all_ones(&self) -> bool {
-        self.program
-            .as_ref()
-            .is_some_and(|p| p.plus.len() == self.dense.len())
+    /// The running-sum form of an integer column whose taps are an
+    /// arithmetic progression (box sums included), if it has one.
+    pub(crate) fn column_recurrence(&self) -> Option<&ColumnRecurrence<T>> {
+        self.recurrence.as_ref()
+    }
+}
+
+/// A constant that a running-sum kernel multiplies by, with what that
+/// needs (as for a tap: nothing, an add, a shift or a multiply).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Coef<T> {
+    pub class: TapClass,
+    pub value: T,
+}
+
+impl<T: Element> Coef<T> {
+    /// `v` reduced modulo 2^bits of `T`.
+    fn of(v: i128) -> Self {
+        let value = T::from_int_wrapping(v);
+        let exact = value.to_exact_int().expect("an integer type");
+        Coef {
+            class: TapClass::of(exact, 8 * core::mem::size_of::<T>() as u32),
+            value,
+        }
+    }
+
+    /// Whether the value is an integer in `i32`'s range.
+    fn is_narrow(&self) -> bool {
+        self.value
+            .to_exact_int()
+            .is_some_and(|v| i32::try_from(v).is_ok())
+    }
+}
+
+impl TapClass {
+    /// A rough price in vector operations, to choose between equivalent
+    /// recurrences.
+    fn cost(self) -> u32 {
+        match self {
+            TapClass::Zero => 0,
+            TapClass::Plus | TapClass::Minus => 1,
+            TapClass::Shift(_) | TapClass::ShiftMinus(_) => 2,
+            TapClass::Multiply => 3,
+        }
+    }
+}
+
+/// An integer column kernel (`kh x 1`) whose taps are an arithmetic
+/// progression `t_i = a + b i` (mod 2^bits), evaluated down the column by
+/// recurrence instead of `kh` products per output. With `X` the input rows,
+/// `O[y] = sum_i t_i X[y + i]` and the window sum `B[y] = sum_i X[y + i]`:
+///
+/// ```text
+/// B[y + 1] = B[y] + X[y + kh] - X[y]
+/// O[y + 1] = O[y] - a X[y] + (a + b kh) X[y + kh] - b B[y + 1]        (A)
+///          = O[y] + (b - a) X[y] + (a + b (kh - 1)) X[y + kh] - b B[y] (B)
+/// ```
+///
+/// Every identity holds modulo 2^bits, and integer sums wrap identically in
+/// any order, so the outputs are the direct kernel's bits. A box sum (`a =
+/// 1, b = 0`) needs no `B`: two loads and two adds per output, whatever
+/// `kh` is. Of the two forms the one with the cheaper constants is kept
+/// (the seed's low-rank column `72, 63, ..., 0` takes form B: `-81 X[y]`
+/// and `+9 B[y]`, as the other's constant on `X[y + kh]` is 0).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ColumnRecurrence<T> {
+    /// The taps, for the first output row of each run.
+    pub first: Vec<Coef<T>>,
+    /// The constant on the row leaving the window, `X[y]`.
+    pub leave: Coef<T>,
+    /// The constant on the row entering it, `X[y + kh]`.
+    pub enter: Coef<T>,
+    /// The constant on the window sum (`-b`; zero for box sums, which then
+    /// keep no window sum).
+    pub sum: Coef<T>,
+    /// Form B: the window sum term uses `B[y]`, before its update.
+    pub sum_before: bool,
+    /// Every tap and constant fits in `i32`.
+    pub narrow: bool,
+}
+
+impl<T: Element> ColumnRecurrence<T> {
+    /// The recurrence of an integer column of taps `dense`, when it pays:
+    /// constant columns (`b = 0`) of any height from 2, other progressions
+    /// from height 4 (shorter ones are as cheap directly).
+    fn of(dense: &[T]) -> Option<Self> {
+        let kh = dense.len();
+        let taps: Vec<i128> = dense
+            .iter()
+            .map(|t| t.to_exact_int())
+            .collect::<Option<_>>()?;
+        if kh < 2 {
+            return None;
+        }
+        let (a, b) = (
+            taps[0],
+            Coef::<T>::of(taps[1] - taps[0]).value.to_exact_int()?,
+        );
+        let on_line = taps.iter().enumerate().all(|(i, &t)| {
+            let i = i as i128;
+            T::from_int_wrapping(a.wrapping_add(b.wrapping_mul(i))) == T::from_int_wrapping(t)
+        });
+        if !on_line || (b != 0 && kh < 4) {
+            return None;
+        }
+        let h = kh as i128;
+        let form_a = [-a, a.wrapping_add(b.wrapping_mul(h))].map(Coef::<T>::of);
+        let form_b = [b - a, a.wrapping_add(b.wrapping_mul(h - 1))].map(Coef::<T>::of);
+        let price = |f: &[Coef<T>; 2]| f[0].class.cost() + f[1].class.cost();
+        let sum_before = price(&form_b) < price(&form_a);
+        let [leave, enter] = if sum_before { form_b } else { form_a };
+        let sum = Coef::of(-b);
+        let first: Vec<Coef<T>> = taps.iter().map(|&t| Coef::of(t)).collect();
+        let narrow = first
+            .iter()
+            .chain([&leave, &enter, &sum])
+            .all(Coef::is_narrow);
+        Some(ColumnRecurrence {
+            first,
+            leave,
+            enter,
+            sum,
+            sum_before,
+            narrow,
+        })
     }
 }
 
@@ -222,11 +353,60 @@ mod tests {
 
     #[test]
     fn integer_columns_and_box_sums_are_recognised() {
-        assert!(Taps::new(vec![1i64; 9], 9, 1).is_all_ones());
+        let r = Taps::new(vec![1i64; 9], 9, 1)
+            .column_recurrence()
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (r.leave.class, r.enter.class, r.sum.class),
+            (TapClass::Minus, TapClass::Plus, TapClass::Zero)
+        );
         assert!(Taps::new(vec![1i64; 9], 9, 1).is_integer_column());
-        assert!(!Taps::new(vec![1i64, 2, 1], 3, 1).is_all_ones());
+        assert!(Taps::new(vec![1i64, 2, 1], 3, 1)
+            .column_recurrence()
+            .is_none());
+        assert!(Taps::new(vec![1i64; 9], 1, 9).column_recurrence().is_none());
+        assert!(Taps::new(vec![1.0f64; 9], 9, 1)
+            .column_recurrence()
+            .is_none());
         assert!(!Taps::new(vec![1i32; 9], 1, 9).is_integer_column());
         assert!(!Taps::new(vec![1.0f32; 9], 9, 1).is_integer_column());
+    }
+
+    #[test]
+    fn arithmetic_columns_take_the_cheaper_recurrence() {
+        use TapClass::*;
+        let column = |t: Vec<i64>| {
+            let kh = t.len();
+            Taps::new(t, kh, 1).column_recurrence().cloned()
+        };
+        // The seed's low-rank column, flipped for convolution: form B.
+        let r = column((0..9).rev().map(|i| 9 * i).collect()).unwrap();
+        assert!(r.sum_before && r.narrow);
+        assert_eq!((r.leave.value, r.enter.value, r.sum.value), (-81, 0, 9));
+        assert_eq!(
+            (r.leave.class, r.enter.class, r.sum.class),
+            (Multiply, Zero, Multiply)
+        );
+        // Unflipped: form A.
+        let r = column((0..9).map(|i| 9 * i).collect()).unwrap();
+        assert!(!r.sum_before);
+        assert_eq!((r.leave.value, r.enter.value, r.sum.value), (0, 81, -9));
+        // A constant column multiplies twice, with no window sum.
+        let r = column(vec![3; 5]).unwrap();
+        assert_eq!((r.leave.value, r.enter.value, r.sum.class), (-3, 3, Zero));
+        // Progressions that wrap are progressions modulo 2^bits.
+        let wrapped: Vec<i32> = (0..6).map(|i| i32::MAX.wrapping_add(i << 30)).collect();
+        let r = Taps::new(wrapped, 6, 1)
+            .column_recurrence()
+            .cloned()
+            .unwrap();
+        assert_eq!((r.sum.value, r.enter.value), (-(1 << 30), -1));
+        assert!(!column((0..5).map(|i| i << 40).collect()).unwrap().narrow);
+        // Not progressions, or too short to pay.
+        assert!(column(vec![1, 2, 4, 8]).is_none());
+        assert!(column(vec![1, 2, 3]).is_none());
+        assert!(column(vec![5, 5]).is_some());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub(crate) trait Vector: Copy {
     type Elem: Element;
     /// The number of lanes (at most 64).
     const LANES: usize;
+    /// `mul` is exact only when its receiver is a splat of a value in
+    /// `i32` (`x86::split64::Split`), so kernels that multiply by other
+    /// constants must not use this vector for wider ones.
+    const NARROW_MUL: bool = false;
 
     /// All lanes set to `x`.
     unsafe fn splat(x: Self::Elem) -> Self;

@@ -94,6 +94,7 @@ impl<W: Mul32> Split<W> {
 impl<W: Mul32> Vector for Split<W> {
     type Elem = i64;
     const LANES: usize = W::LANES;
+    const NARROW_MUL: bool = true;
 
     /// `lo` is `x`'s low half zero-extended, `hi` the rest (`x >> 32`): for
     /// a tap, the multiplies read only `lo`, whose high half the compiler

@@ -1,0 +1,222 @@
+//! Integer column kernels by running sums: the [`ColumnRecurrence`] of a
+//! column whose taps are an arithmetic progression (box sums included)
+//! costs a few operations per output whatever the kernel's height, where
+//! the register tile multiplies every tap.
+
+use super::taps::{Coef, ColumnRecurrence, TapClass};
+use super::vector::IntVector;
+
+/// A [`Coef`] ready for a vector kernel: its class and its value splatted.
+#[derive(Clone, Copy)]
+struct Factor<V> {
+    class: TapClass,
+    splat: V,
+}
+
+impl<V: IntVector> Factor<V> {
+    /// # Safety
+    ///
+    /// The CPU supports `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn new(c: &Coef<V::Elem>) -> Self {
+        Factor {
+            class: c.class,
+            // SAFETY: the caller's contract.
+            splat: unsafe { V::splat(c.value) },
+        }
+    }
+
+    /// `acc + value * x`, by the cheapest operation the value allows.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Factor::new`]; with `V::NARROW_MUL`, a multiplied value is
+    /// in `i32`.
+    #[inline(always)]
+    unsafe fn apply(&self, acc: V, x: V) -> V {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match self.class {
+                TapClass::Zero => acc,
+                TapClass::Plus => acc.add(x),
+                TapClass::Minus => acc.sub(x),
+                TapClass::Shift(s) => acc.add(x.shl(s)),
+                TapClass::ShiftMinus(s) => acc.sub(x.shl(s)),
+                TapClass::Multiply => acc.add(self.splat.mul(x)),
+            }
+        }
+    }
+}
+
+/// A `kh x 1` integer kernel by its recurrence: for each run of `C`
+/// vectors of columns, the first output row directly, then every next row
+/// from the one before, the row entering the window, the row leaving it
+/// and (unless it is a box sum) the window's running sum.
+///
+/// # Safety
+///
+/// As for [`rows`](super::blocked::rows), with the `kh x 1` kernel whose
+/// recurrence `rec` is; with `V::NARROW_MUL`, `rec.narrow`.
+#[inline(always)]
+pub(crate) unsafe fn column_recurrence_rows<V: IntVector, const C: usize>(
+    rows: &[&[V::Elem]],
+    rec: &ColumnRecurrence<V::Elem>,
+    width: usize,
+    out: &mut [&mut [V::Elem]],
+) {
+    let lanes = V::LANES;
+    let kh = rec.first.len();
+    let n = out.len();
+    let window = rec.sum.class != TapClass::Zero;
+    // SAFETY (for the whole body): rows hold width + ROW_SLACK elements
+    // (kw = 1), so the vector loads at x + c * lanes < width stay inside;
+    // rows r < n + kh - 1 exist; only the first `chunk` outputs of each
+    // run are stored; the factors' values are narrow where V needs it.
+    unsafe {
+        let (leave, enter, sum) = (
+            Factor::<V>::new(&rec.leave),
+            Factor::<V>::new(&rec.enter),
+            Factor::<V>::new(&rec.sum),
+        );
+        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let mut x = 0;
+        while x < width {
+            let chunk = (width - x).min(C * lanes);
+            let vectors = chunk.div_ceil(lanes);
+            let mut o = [zero; C];
+            let mut b = [zero; C];
+            for (row, tap) in rows.iter().zip(&rec.first) {
+                let t = Factor::<V>::new(tap);
+                for c in 0..vectors {
+                    let v = V::load(row.as_ptr().add(x + c * lanes));
+                    o[c] = t.apply(o[c], v);
+                    if window {
+                        b[c] = b[c].add(v);
+                    }
+                }
+            }
+            for y in 0..n {
+                if y > 0 {
+                    let enters = rows.get_unchecked(y + kh - 1).as_ptr().add(x);
+                    let leaves = rows.get_unchecked(y - 1).as_ptr().add(x);
+                    for c in 0..vectors {
+                        let xe = V::load(enters.add(c * lanes));
+                        let xl = V::load(leaves.add(c * lanes));
+                        let mut acc = o[c];
+                        if window {
+                            if rec.sum_before {
+                                acc = sum.apply(acc, b[c]);
+                                b[c] = b[c].add(xe).sub(xl);
+                            } else {
+                                b[c] = b[c].add(xe).sub(xl);
+                                acc = sum.apply(acc, b[c]);
+                            }
+                        }
+                        o[c] = enter.apply(leave.apply(acc, xl), xe);
+                    }
+                }
+                let p = out.get_unchecked_mut(y).as_mut_ptr().add(x);
+                for (c, a) in o.iter().enumerate().take(vectors) {
+                    let left = chunk - c * lanes;
+                    if left >= lanes {
+                        a.store(p.add(c * lanes));
+                    } else {
+                        a.store_first(p.add(c * lanes), left);
+                    }
+                }
+            }
+            x += chunk;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::element::Element;
+    use crate::kernels::{scalar, RowKernel, Taps, ROW_SLACK};
+
+    fn xorshift(s: &mut u64) -> u64 {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        *s
+    }
+
+    /// One backend's integer kernel against the scalar reference on `kh x
+    /// 1` columns with a recurrence: box sums, constant columns, rising and
+    /// falling progressions (the seed's low-rank column among them), steps
+    /// that make the taps wrap, every height to 12, widths with partial
+    /// vectors, inputs over the whole type so that the sums wrap.
+    fn recurrence_case<T: Element + PartialEq + core::fmt::Debug>(
+        kernel: RowKernel<T>,
+        label: &str,
+        s: &mut u64,
+    ) {
+        let from = T::from_int_wrapping;
+        let bits = 8 * core::mem::size_of::<T>() as u32;
+        let progressions: [(i128, i128); 8] = [
+            (1, 0),
+            (3, 0),
+            (0, 9),
+            (72, -9),
+            (-5, 2),
+            (7, 1 << 20),
+            (1 << (bits - 2), 1 << (bits - 3)),
+            ((1 << (bits - 1)) - 1, 12345),
+        ];
+        // Miri runs only the scalar kernel, slowly: a few heights and shapes.
+        let (heights, shapes) = if cfg!(miri) { (2..=5, 3) } else { (2..=12, 6) };
+        let mut covered = 0;
+        for kh in heights {
+            for &(a, b) in &progressions {
+                let dense: Vec<T> = (0..kh as i128).map(|i| from(a + b * i)).collect();
+                let taps = Taps::new(dense, kh, 1);
+                if taps.column_recurrence().is_none() {
+                    assert!(
+                        b != 0 && kh < 4,
+                        "{label} {a} + {b} i, {kh}x1 not recognised"
+                    );
+                    continue;
+                }
+                covered += 1;
+                let all = [(1, 1), (2, 7), (5, 17), (13, 45), (3, 70), (30, 33)];
+                for &(n, width) in &all[..shapes] {
+                    let data: Vec<Vec<T>> = (0..n + kh - 1)
+                        .map(|_| {
+                            (0..width + ROW_SLACK)
+                                .map(|_| from(xorshift(s) as i64 as i128))
+                                .collect()
+                        })
+                        .collect();
+                    let rows: Vec<&[T]> = data.iter().map(|r| r.as_slice()).collect();
+                    let run = |k: RowKernel<T>| {
+                        let mut out = vec![from(0); width * n];
+                        k(&rows, &taps, &mut out.chunks_mut(width).collect::<Vec<_>>());
+                        out
+                    };
+                    assert_eq!(
+                        run(kernel),
+                        run(scalar::row_kernel::<T>),
+                        "{label} {a} + {b} i, {kh}x1, {n} rows of {width}"
+                    );
+                }
+            }
+        }
+        assert!(
+            covered > if cfg!(miri) { 10 } else { 60 },
+            "{label}: {covered} recurrences"
+        );
+    }
+
+    #[test]
+    fn column_recurrences_give_the_reference_bits() {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        for backend in crate::backend::Backend::available() {
+            let k32 = crate::kernels::select_i32(backend).expect("an available backend");
+            let k64 = crate::kernels::select_i64(backend).expect("an available backend");
+            let label = format!("{backend}");
+            recurrence_case::<i32>(k32, &label, &mut s);
+            recurrence_case::<i64>(k64, &label, &mut s);
+        }
+    }
+}
