@@ -26,32 +26,61 @@ impl<V: IntVector> Factor<V> {
         }
     }
 
-    /// `acc + value * x`, by the cheapest operation the value allows.
+    /// `acc[c] + value * x[c]` for every `c`, by the cheapest operation
+    /// the value allows (one dispatch for the `K` vectors).
     ///
     /// # Safety
     ///
     /// As for [`Factor::new`]; with `V::NARROW_MUL`, a multiplied value is
     /// in `i32`.
     #[inline(always)]
-    unsafe fn apply(&self, acc: V, x: V) -> V {
+    unsafe fn apply<const K: usize>(&self, acc: &mut [V; K], x: &[V; K]) {
         // SAFETY: the caller's contract.
         unsafe {
             match self.class {
-                TapClass::Zero => acc,
-                TapClass::Plus => acc.add(x),
-                TapClass::Minus => acc.sub(x),
-                TapClass::Shift(s) => acc.add(x.shl(s)),
-                TapClass::ShiftMinus(s) => acc.sub(x.shl(s)),
-                TapClass::Multiply => acc.add(self.splat.mul(x)),
+                TapClass::Zero => {}
+                TapClass::Plus => {
+                    for (a, x) in acc.iter_mut().zip(x) {
+                        *a = a.add(*x);
+                    }
+                }
+                TapClass::Minus => {
+                    for (a, x) in acc.iter_mut().zip(x) {
+                        *a = a.sub(*x);
+                    }
+                }
+                TapClass::Shift(s) => {
+                    for (a, x) in acc.iter_mut().zip(x) {
+                        *a = a.add(x.shl(s));
+                    }
+                }
+                TapClass::ShiftMinus(s) => {
+                    for (a, x) in acc.iter_mut().zip(x) {
+                        *a = a.sub(x.shl(s));
+                    }
+                }
+                TapClass::Multiply => {
+                    for (a, x) in acc.iter_mut().zip(x) {
+                        *a = a.add(self.splat.mul(*x));
+                    }
+                }
             }
         }
     }
 }
 
+/// The factors of a recurrence, splatted once per block.
+struct Factors<V> {
+    leave: Factor<V>,
+    enter: Factor<V>,
+    sum: Factor<V>,
+}
+
 /// A `kh x 1` integer kernel by its recurrence: for each run of `C`
-/// vectors of columns, the first output row directly, then every next row
-/// from the one before, the row entering the window, the row leaving it
-/// and (unless it is a box sum) the window's running sum.
+/// vectors of columns (then single vectors for what is left), the first
+/// output row directly, then every next row from the one before, the row
+/// entering the window, the row leaving it and (unless it is a box sum)
+/// the window's running sum.
 ///
 /// # Safety
 ///
@@ -65,67 +94,92 @@ pub(crate) unsafe fn column_recurrence_rows<V: IntVector, const C: usize>(
     out: &mut [&mut [V::Elem]],
 ) {
     let lanes = V::LANES;
-    let kh = rec.first.len();
-    let n = out.len();
-    let window = rec.sum.class != TapClass::Zero;
-    // SAFETY (for the whole body): rows hold width + ROW_SLACK elements
-    // (kw = 1), so the vector loads at x + c * lanes < width stay inside;
-    // rows r < n + kh - 1 exist; only the first `chunk` outputs of each
-    // run are stored; the factors' values are narrow where V needs it.
+    // SAFETY: the caller's contract, forwarded; the runs cover 0..width,
+    // full runs inside it, the last vector storing only what is left.
     unsafe {
-        let (leave, enter, sum) = (
-            Factor::<V>::new(&rec.leave),
-            Factor::<V>::new(&rec.enter),
-            Factor::<V>::new(&rec.sum),
-        );
-        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let f = Factors {
+            leave: Factor::<V>::new(&rec.leave),
+            enter: Factor::<V>::new(&rec.enter),
+            sum: Factor::<V>::new(&rec.sum),
+        };
         let mut x = 0;
+        while x + C * lanes <= width {
+            column_run::<V, C>(rows, rec, &f, x, C * lanes, out);
+            x += C * lanes;
+        }
         while x < width {
-            let chunk = (width - x).min(C * lanes);
-            let vectors = chunk.div_ceil(lanes);
-            let mut o = [zero; C];
-            let mut b = [zero; C];
-            for (row, tap) in rows.iter().zip(&rec.first) {
-                let t = Factor::<V>::new(tap);
-                for c in 0..vectors {
-                    let v = V::load(row.as_ptr().add(x + c * lanes));
-                    o[c] = t.apply(o[c], v);
-                    if window {
-                        b[c] = b[c].add(v);
-                    }
+            column_run::<V, 1>(rows, rec, &f, x, lanes.min(width - x), out);
+            x += lanes;
+        }
+    }
+}
+
+/// The recurrence down `K` vectors of columns from `x`, storing the first
+/// `store` outputs of each row (`store > (K - 1) * lanes`).
+///
+/// # Safety
+///
+/// As for [`column_recurrence_rows`]; rows hold `x + K * lanes` elements
+/// (with their slack).
+#[inline(always)]
+unsafe fn column_run<V: IntVector, const K: usize>(
+    rows: &[&[V::Elem]],
+    rec: &ColumnRecurrence<V::Elem>,
+    f: &Factors<V>,
+    x: usize,
+    store: usize,
+    out: &mut [&mut [V::Elem]],
+) {
+    let lanes = V::LANES;
+    let kh = rec.first.len();
+    let window = rec.sum.class != TapClass::Zero;
+    let load = |row: &[V::Elem]| -> [V; K] {
+        // SAFETY: the caller's contract: the row holds x + K * lanes.
+        core::array::from_fn(|c| unsafe { V::load(row.as_ptr().add(x + c * lanes)) })
+    };
+    // SAFETY (for the whole body): rows r < out.len() + kh - 1 exist; the
+    // loads are inside the rows (see `load`); only `store` outputs of each
+    // row are written, which its output row holds.
+    unsafe {
+        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let mut o = [zero; K];
+        let mut b = [zero; K];
+        for (row, tap) in rows.iter().zip(&rec.first) {
+            let v = load(row);
+            Factor::<V>::new(tap).apply(&mut o, &v);
+            if window {
+                for (b, v) in b.iter_mut().zip(&v) {
+                    *b = b.add(*v);
                 }
             }
-            for y in 0..n {
-                if y > 0 {
-                    let enters = rows.get_unchecked(y + kh - 1).as_ptr().add(x);
-                    let leaves = rows.get_unchecked(y - 1).as_ptr().add(x);
-                    for c in 0..vectors {
-                        let xe = V::load(enters.add(c * lanes));
-                        let xl = V::load(leaves.add(c * lanes));
-                        let mut acc = o[c];
-                        if window {
-                            if rec.sum_before {
-                                acc = sum.apply(acc, b[c]);
-                                b[c] = b[c].add(xe).sub(xl);
-                            } else {
-                                b[c] = b[c].add(xe).sub(xl);
-                                acc = sum.apply(acc, b[c]);
-                            }
-                        }
-                        o[c] = enter.apply(leave.apply(acc, xl), xe);
+        }
+        for y in 0..out.len() {
+            if y > 0 {
+                let xe = load(rows.get_unchecked(y + kh - 1));
+                let xl = load(rows.get_unchecked(y - 1));
+                if window && rec.sum_before {
+                    f.sum.apply(&mut o, &b);
+                }
+                if window {
+                    for c in 0..K {
+                        b[c] = b[c].add(xe[c]).sub(xl[c]);
                     }
                 }
-                let p = out.get_unchecked_mut(y).as_mut_ptr().add(x);
-                for (c, a) in o.iter().enumerate().take(vectors) {
-                    let left = chunk - c * lanes;
-                    if left >= lanes {
-                        a.store(p.add(c * lanes));
-                    } else {
-                        a.store_first(p.add(c * lanes), left);
-                    }
+                if window && !rec.sum_before {
+                    f.sum.apply(&mut o, &b);
+                }
+                f.leave.apply(&mut o, &xl);
+                f.enter.apply(&mut o, &xe);
+            }
+            let p = out.get_unchecked_mut(y).as_mut_ptr().add(x);
+            for (c, a) in o.iter().enumerate() {
+                let left = store - c * lanes;
+                if left >= lanes {
+                    a.store(p.add(c * lanes));
+                } else {
+                    a.store_first(p.add(c * lanes), left);
                 }
             }
-            x += chunk;
         }
     }
 }
