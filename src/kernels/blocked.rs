@@ -569,6 +569,32 @@ pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
+    // A one-row kernel (as the low-rank row pass) reads every tap from the
+    // output row's own input row: its tiles keep the R row pointers in
+    // registers instead of reloading one per tap.
+    // SAFETY: forwarded contract.
+    unsafe {
+        if kh == 1 {
+            program_rows_of::<V, R, C, true>(rows, program, kh, width, out)
+        } else {
+            program_rows_of::<V, R, C, false>(rows, program, kh, width, out)
+        }
+    }
+}
+
+/// [`program_rows`] for a kernel of one row (`ONE_ROW`, `kh = 1`) or any.
+///
+/// # Safety
+///
+/// As for [`program_rows`]; with `ONE_ROW`, `kh = 1`.
+#[inline(always)]
+unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ONE_ROW: bool>(
+    rows: &[&[V::Elem]],
+    program: &TapProgram<V::Elem>,
+    kh: usize,
+    width: usize,
+    out: &mut [&mut [V::Elem]],
+) {
     let lanes = V::LANES;
     let n = out.len();
     let mut y = 0;
@@ -577,13 +603,17 @@ pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
         let mut x = 0;
         while x + C * lanes <= width {
             // SAFETY: forwarded contract; full tiles inside the width.
-            unsafe { program_tile::<V, R, C>(band, program, x, &mut out[y..y + R], C * lanes) };
+            unsafe {
+                program_tile::<V, R, C, ONE_ROW>(band, program, x, &mut out[y..y + R], C * lanes)
+            };
             x += C * lanes;
         }
         while x < width {
             let store = lanes.min(width - x);
             // SAFETY: forwarded contract; see `tile_row` for the tail.
-            unsafe { program_tile::<V, R, 1>(band, program, x, &mut out[y..y + R], store) };
+            unsafe {
+                program_tile::<V, R, 1, ONE_ROW>(band, program, x, &mut out[y..y + R], store)
+            };
             x += lanes;
         }
         y += R;
@@ -593,22 +623,27 @@ pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
         let mut x = 0;
         while x + C * lanes <= width {
             // SAFETY: as above, one row.
-            unsafe { program_tile::<V, 1, C>(band, program, x, &mut out[y..y + 1], C * lanes) };
+            unsafe {
+                program_tile::<V, 1, C, ONE_ROW>(band, program, x, &mut out[y..y + 1], C * lanes)
+            };
             x += C * lanes;
         }
         while x < width {
             let store = lanes.min(width - x);
             // SAFETY: as above.
-            unsafe { program_tile::<V, 1, 1>(band, program, x, &mut out[y..y + 1], store) };
+            unsafe {
+                program_tile::<V, 1, 1, ONE_ROW>(band, program, x, &mut out[y..y + 1], store)
+            };
             x += lanes;
         }
         y += 1;
     }
 }
 
-/// `R x C` vectors of integer outputs at column `x`, by tap program.
+/// `R x C` vectors of integer outputs at column `x`, by tap program
+/// (`ONE_ROW`: of a one-row kernel, every tap's `i` zero).
 #[inline(always)]
-unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
+unsafe fn program_tile<V: IntVector, const R: usize, const C: usize, const ONE_ROW: bool>(
     rows: &[&[V::Elem]],
     program: &TapProgram<V::Elem>,
     x: usize,
@@ -618,11 +653,18 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize>(
     let lanes = V::LANES;
     // SAFETY (for the whole body): as for `tile`. Every tap position (i, j)
     // of the program has i < kh and j < kw, so rows[y + i] exists for
-    // y < R and the loads at x + j + c * lanes stay inside the row.
+    // y < R and the loads at x + j + c * lanes stay inside the row; with
+    // ONE_ROW, i = 0.
     unsafe {
         let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
+        let own: [*const V::Elem; R] =
+            core::array::from_fn(|y| rows.get_unchecked(y).as_ptr().add(x));
         let at = |y: usize, i: usize, j: usize, c: usize| {
-            rows.get_unchecked(y + i).as_ptr().add(x + j + c * lanes)
+            if ONE_ROW {
+                own[y].add(j + c * lanes)
+            } else {
+                rows.get_unchecked(y + i).as_ptr().add(x + j + c * lanes)
+            }
         };
         for &(i, j) in &program.plus {
             for (y, acc_row) in acc.iter_mut().enumerate() {
