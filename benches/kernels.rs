@@ -414,6 +414,29 @@ fn bench_paths(c: &mut Criterion) {
             ],
         );
     }
+    // Integer columns (9 x 1): a box sum and a progression run by
+    // recurrence, a general column through the register tile.
+    let image = <i64 as BenchElement>::image(1000);
+    let column = |taps: [i64; 9]| ndarray::Array2::from_shape_fn((9, 1), |(i, _)| taps[i]);
+    for (name, kernel) in [
+        ("i64-1000-column9-box", column([1; 9])),
+        (
+            "i64-1000-column9-progression",
+            column(core::array::from_fn(|i| 76 - 9 * i as i64)),
+        ),
+        (
+            "i64-1000-column9-general",
+            column([3, 1, 4, 1, 5, 9, 2, 6, 5]),
+        ),
+    ] {
+        run(
+            c,
+            name,
+            &image,
+            &kernel,
+            &[("direct-1t", one.clone(), false, false, false)],
+        );
+    }
     // A Gaussian (an outer product built in f32): direct vs the opt-in
     // separable path.
     let g: Vec<f32> = (0..9)
