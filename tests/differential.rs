@@ -32,9 +32,14 @@ trait Sample: Element {
     fn sample_narrow(rng: &mut Rng) -> Self {
         Self::sample(rng)
     }
+    /// `self + rhs` in the type's arithmetic (integers wrap).
+    fn plus(self, rhs: Self) -> Self;
 }
 
 impl Sample for f32 {
+    fn plus(self, rhs: Self) -> Self {
+        self + rhs
+    }
     fn sample(rng: &mut Rng) -> Self {
         match rng.below(40) {
             0 => f32::NAN,
@@ -53,6 +58,9 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
+    fn plus(self, rhs: Self) -> Self {
+        self + rhs
+    }
     fn sample(rng: &mut Rng) -> Self {
         match rng.below(40) {
             0 => f64::NAN,
@@ -70,6 +78,9 @@ impl Sample for f64 {
 }
 
 impl Sample for i32 {
+    fn plus(self, rhs: Self) -> Self {
+        self.wrapping_add(rhs)
+    }
     fn sample(rng: &mut Rng) -> Self {
         match rng.below(4) {
             0 => rng.next() as i32,
@@ -83,6 +94,9 @@ impl Sample for i32 {
 }
 
 impl Sample for i64 {
+    fn plus(self, rhs: Self) -> Self {
+        self.wrapping_add(rhs)
+    }
     fn sample(rng: &mut Rng) -> Self {
         match rng.below(4) {
             0 => rng.next() as i64,
@@ -107,7 +121,8 @@ fn random_array<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T>
 }
 
 /// A kernel that is a sum of one or two outer products (low-rank path for
-/// integers), or a random one, of any taps or of narrow ones.
+/// integers; half their columns arithmetic progressions), or a random one,
+/// of any taps or of narrow ones.
 fn random_kernel<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T> {
     match rng.below(6) {
         0 | 1 => return Array2::from_shape_fn((rows, cols), |_| T::sample_narrow(rng)),
@@ -116,7 +131,16 @@ fn random_kernel<T: Sample>(rng: &mut Rng, rows: usize, cols: usize) -> Array2<T
     }
     let mut k = Array2::from_elem((rows, cols), T::zero());
     for _ in 0..1 + rng.below(2) {
-        let u: Vec<T> = (0..rows).map(|_| T::sample(rng)).collect();
+        // Half the column factors are arithmetic progressions, whose
+        // integer column passes run by recurrence.
+        let u: Vec<T> = if rng.below(2) == 0 {
+            let (first, step) = (T::sample_narrow(rng), T::sample_narrow(rng));
+            core::iter::successors(Some(first), |&t| Some(t.plus(step)))
+                .take(rows)
+                .collect()
+        } else {
+            (0..rows).map(|_| T::sample(rng)).collect()
+        };
         let v: Vec<T> = (0..cols).map(|_| T::sample(rng)).collect();
         for ((i, j), x) in k.indexed_iter_mut() {
             *x = u[i].mul_add_ref(v[j], *x);
