@@ -169,14 +169,14 @@ pub(crate) struct Coef<T> {
 }
 
 impl<T: Element> Coef<T> {
-    /// `v` reduced modulo 2^bits of `T`.
-    fn of(v: i128) -> Self {
+    /// `v` reduced modulo 2^bits of `T` (`None` for a float type).
+    fn of(v: i128) -> Option<Self> {
         let value = T::from_int_wrapping(v);
-        let exact = value.to_exact_int().expect("an integer type");
-        Coef {
+        let exact = value.to_exact_int()?;
+        Some(Coef {
             class: TapClass::of(exact, 8 * core::mem::size_of::<T>() as u32),
             value,
-        }
+        })
     }
 
     /// Whether the value is an integer in `i32`'s range.
@@ -249,7 +249,7 @@ impl<T: Element> ColumnRecurrence<T> {
         }
         let (a, b) = (
             taps[0],
-            Coef::<T>::of(taps[1] - taps[0]).value.to_exact_int()?,
+            Coef::<T>::of(taps[1] - taps[0])?.value.to_exact_int()?,
         );
         let on_line = taps.iter().enumerate().all(|(i, &t)| {
             let i = i as i128;
@@ -259,13 +259,16 @@ impl<T: Element> ColumnRecurrence<T> {
             return None;
         }
         let h = kh as i128;
-        let form_a = [-a, a.wrapping_add(b.wrapping_mul(h))].map(Coef::<T>::of);
-        let form_b = [b - a, a.wrapping_add(b.wrapping_mul(h - 1))].map(Coef::<T>::of);
+        let form_a = [Coef::of(-a)?, Coef::of(a.wrapping_add(b.wrapping_mul(h)))?];
+        let form_b = [
+            Coef::of(b - a)?,
+            Coef::of(a.wrapping_add(b.wrapping_mul(h - 1)))?,
+        ];
         let price = |f: &[Coef<T>; 2]| f[0].class.cost() + f[1].class.cost();
         let sum_before = price(&form_b) < price(&form_a);
         let [leave, enter] = if sum_before { form_b } else { form_a };
-        let sum = Coef::of(-b);
-        let first: Vec<Coef<T>> = taps.iter().map(|&t| Coef::of(t)).collect();
+        let sum = Coef::of(-b)?;
+        let first: Vec<Coef<T>> = taps.iter().map(|&t| Coef::of(t)).collect::<Option<_>>()?;
         let narrow = first
             .iter()
             .chain([&leave, &enter, &sum])
