@@ -454,25 +454,16 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
 }
 
 /// How many strips ahead a strip of `rows` input rows prefetches its
-/// inputs: at least 64 row steps ahead of their use, so that rows read in
-/// place from memory arrive in time. A strip takes a row step per input
-/// row, so short bands look further (at most four strips): an Intel Xeon's 24-row bands (32
-/// input rows for 9 x 9) prefetch two strips ahead, which took a 4096 x
-/// 4096 `f32` 9 x 9 from 31.5-31.9 to 36.6-37.6 GMAC/s on one core (the
-/// rate it has at 1000 x 1000, inside the cache), where one strip ahead
-/// suits Zen 4's 96-row bands (42 -> 50 GMAC/s at 1000 x 1000).
+/// inputs: at least 64 row steps ahead of their use (at most four strips),
+/// so that rows read in place from memory arrive in time. A strip takes a
+/// row step per input row, so short bands look further: an Intel Xeon's
+/// 24-row bands (32 input rows for 9 x 9) prefetch two strips ahead, which
+/// took a 4096 x 4096 `f32` 9 x 9 from 31.5-31.9 to 36.6-37.6 GMAC/s on
+/// one core (its rate at 1000 x 1000, inside the cache), where one strip
+/// ahead suits Zen 4's 96-row bands (42 -> 50 GMAC/s at 1000 x 1000).
 #[inline(always)]
-const fn strip_prefetch_distance(rows: usize) -> usize {
-    if rows == 0 {
-        1
-    } else {
-        let ahead = 64usize.div_ceil(rows);
-        if ahead > 4 {
-            4
-        } else {
-            ahead
-        }
-    }
+fn strip_prefetch_distance(rows: usize) -> usize {
+    64usize.div_ceil(rows.max(1)).min(4)
 }
 
 /// Prefetches the `C` vectors that the tile or strip `ahead` places to the

@@ -217,9 +217,9 @@ macro_rules! row_kernel {
     };
     (@int $vec:ty, $dense:ty, $r:literal, $c:literal, $regs:expr, $rows:ident, $taps:ident, $width:ident, $out:ident) => {
         match ($taps.program(), $taps.column_recurrence()) {
-            // Columns of progressions (box sums included) by running sums;
-            // `Split` multiplies only by narrow constants.
-            (Some(_), Some(rec))
+            // Integer columns of progressions (box sums included) by
+            // running sums; `Split` multiplies only by narrow constants.
+            (_, Some(rec))
                 if rec.narrow || !<$vec as $crate::kernels::vector::Vector>::NARROW_MUL =>
             {
                 $crate::kernels::running::column_recurrence_rows::<$vec, 4>(

@@ -157,16 +157,16 @@ unsafe fn column_run<V: IntVector, const K: usize>(
             if y > 0 {
                 let xe = load(rows.get_unchecked(y + kh - 1));
                 let xl = load(rows.get_unchecked(y - 1));
-                if window && rec.sum_before {
-                    f.sum.apply(&mut o, &b);
-                }
                 if window {
+                    if rec.sum_before {
+                        f.sum.apply(&mut o, &b);
+                    }
                     for c in 0..K {
                         b[c] = b[c].add(xe[c]).sub(xl[c]);
                     }
-                }
-                if window && !rec.sum_before {
-                    f.sum.apply(&mut o, &b);
+                    if !rec.sum_before {
+                        f.sum.apply(&mut o, &b);
+                    }
                 }
                 f.leave.apply(&mut o, &xl);
                 f.enter.apply(&mut o, &xe);

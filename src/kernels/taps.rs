@@ -215,8 +215,8 @@ impl TapClass {
 /// any order, so the outputs are the direct kernel's bits. A box sum (`a =
 /// 1, b = 0`) needs no `B`: two loads and two adds per output, whatever
 /// `kh` is. Of the two forms the one with the cheaper constants is kept
-/// (the seed's low-rank column `72, 63, ..., 0` takes form B: `-81 X[y]`
-/// and `+9 B[y]`, as the other's constant on `X[y + kh]` is 0).
+/// (the falling column `72, 63, ..., 0` takes form B: `-81 X[y]` and `+9
+/// B[y]`, as the other's constant on `X[y + kh]` is 0).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ColumnRecurrence<T> {
     /// The taps, for the first output row of each run.
@@ -383,7 +383,7 @@ mod tests {
             let kh = t.len();
             Taps::new(t, kh, 1).column_recurrence().cloned()
         };
-        // The seed's low-rank column, flipped for convolution: form B.
+        // A falling column (the seed's arange column, flipped): form B.
         let r = column((0..9).rev().map(|i| 9 * i).collect()).unwrap();
         assert!(r.sum_before && r.narrow);
         assert_eq!((r.leave.value, r.enter.value, r.sum.value), (-81, 0, 9));
