@@ -140,7 +140,7 @@ pub(crate) unsafe fn rows<V: Vector, S: Step<V>, const R: usize, const C: usize>
     out: &mut [&mut [V::Elem]],
 ) {
     let (kh, kw) = (taps.rows(), taps.cols());
-    let taps = taps.dense();
+    let taps = taps.by_column();
     let n = out.len();
     let mut y = 0;
     while y + R <= n {
@@ -226,8 +226,8 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
     // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
     // or C == 1), and that the outputs out[y][x..x + store] exist. Every tap
-    // index (r - y) * kw + j is below kh * kw because only rows with
-    // 0 <= r - y < kh are touched.
+    // index j * kh + (r - y) (the taps are column-major) is below kh * kw
+    // because only rows with 0 <= r - y < kh are touched.
     unsafe {
         if kh == 1 {
             return tile_one_row::<V, S, R, C>(rows, taps, kw, x, out, store);
@@ -243,9 +243,9 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             // A tall kernel feeds every row of the tile from most input
             // rows: those take the branch-free loop.
             if lo == 0 && hi == R - 1 {
-                input_row::<V, S, R, C, true>(&mut acc, src, taps, kw, r, lo, hi);
+                input_row::<V, S, R, C, true>(&mut acc, src, taps, kh, kw, r, (lo, hi));
             } else {
-                input_row::<V, S, R, C, false>(&mut acc, src, taps, kw, r, lo, hi);
+                input_row::<V, S, R, C, false>(&mut acc, src, taps, kh, kw, r, (lo, hi));
             }
         }
         store_tile(&acc, out, x, store);
@@ -267,25 +267,27 @@ unsafe fn input_row<V: Vector, S: Step<V>, const N: usize, const C: usize, const
     acc: &mut [[V; C]; N],
     src: *const V::Elem,
     taps: &[V::Elem],
+    kh: usize,
     kw: usize,
     base: usize,
-    lo: usize,
-    hi: usize,
+    (lo, hi): (usize, usize),
 ) {
     let lanes = V::LANES;
-    // SAFETY: the caller's contract: every tap index (base - a) * kw + j is
-    // below kh * kw, and the loads at src + j + c * lanes lie in the row.
+    // SAFETY: the caller's contract: `taps` is column-major with `kh` rows,
+    // so every tap index j * kh + (base - a) is below kh * kw, and the loads
+    // at src + j + c * lanes lie in the row.
     unsafe {
         let mut xs = [V::splat(<V::Elem as crate::element::Element>::zero()); C];
         for j in 0..kw {
             for (c, v) in xs.iter_mut().enumerate() {
                 *v = V::load(src.add(j + c * lanes));
             }
+            let column = taps.as_ptr().add(j * kh);
             for (a, acc_row) in acc.iter_mut().enumerate() {
                 if !ALL && (a < lo || a > hi) {
                     continue;
                 }
-                step_row::<V, S, C>(acc_row, taps.as_ptr().add((base - a) * kw + j), &xs);
+                step_row::<V, S, C>(acc_row, column.add(base - a), &xs);
             }
         }
     }
@@ -382,7 +384,7 @@ pub(crate) unsafe fn rolling_rows<V: Vector, S: Step<V>, const KH: usize, const 
 ) {
     debug_assert_eq!(taps.rows(), KH);
     let kw = taps.cols();
-    let taps = taps.dense();
+    let taps = taps.by_column();
     let lanes = V::LANES;
     let mut x = 0;
     while x + C * lanes <= width {
@@ -436,9 +438,9 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
             let first = (KH - 1).saturating_sub(r);
             let last = (n + KH - 2 - r).min(KH - 1);
             if first == 0 && last == KH - 1 {
-                input_row::<V, S, KH, C, true>(&mut acc, src, taps, kw, KH - 1, first, last);
+                input_row::<V, S, KH, C, true>(&mut acc, src, taps, KH, kw, KH - 1, (first, last));
             } else {
-                input_row::<V, S, KH, C, false>(&mut acc, src, taps, kw, KH - 1, first, last);
+                input_row::<V, S, KH, C, false>(&mut acc, src, taps, KH, kw, KH - 1, (first, last));
             }
             if r + 1 >= KH {
                 let p = out[r + 1 - KH].as_mut_ptr().add(x);
