@@ -171,13 +171,18 @@ impl ColumnMap {
         let (a, b) = (self.mid_dst, self.mid_dst + self.mid_len);
         let skip = skip.start.clamp(a, b)..skip.end.clamp(a, b);
         let skip = if skip.is_empty() { b..b } else { skip };
+        // A contiguous row is copied as a slice: slicing the view for each
+        // part cost more than the copies themselves (a 1000 x 1000 9 x 9
+        // call copies two short edges per row).
+        let contiguous = src.as_slice();
         for part in [a..skip.start, skip.end..b] {
             let at = self.mid_src + (part.start - a);
-            let src_mid = src.slice(ndarray::s![at..at + part.len()]);
+            let len = part.len();
             let mid = &mut dst[part];
-            match src_mid.as_slice() {
-                Some(s) => mid.copy_from_slice(s),
+            match contiguous {
+                Some(s) => mid.copy_from_slice(&s[at..at + len]),
                 None => {
+                    let src_mid = src.slice(ndarray::s![at..at + len]);
                     for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
                         *d = *s;
                     }
