@@ -79,6 +79,11 @@ impl<V: FusedVector> Step<V> for Fused {
 /// broadcast, Zen 5 does not but sustains fewer multiplies with a memory
 /// operand (a 4 x 4 `f32` tile: 4.5-5.1 G vector multiply-adds per second
 /// folded, 7.4 G hoisted).
+// Only the AVX-512 backend hoists its taps (see `row_kernel!`).
+#[cfg_attr(
+    not(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512)),
+    allow(dead_code)
+)]
 pub(crate) struct Hoisted<S>(core::marker::PhantomData<S>);
 
 impl<V: Vector, S: Step<V>> Step<V> for Hoisted<S> {
