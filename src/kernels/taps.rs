@@ -2,11 +2,12 @@
 //!
 //! Every kernel keeps its dense row-major taps (the scalar reference uses
 //! them in that order), and a column-major copy for the register blocks
-//! ([`Taps::by_column`]). Integer kernels also get a [`TapProgram`]: the nonzero taps sorted by what they need, so the vector
-//! kernels skip zero taps, add or subtract for +-1, shift for +-2^s, and
-//! multiply only the rest. Integer sums are exact modulo 2^bits in any
-//! order, so the program gives the dense loops' bits exactly. Floats never
-//! get one: `0 * inf` must stay NaN, and the order of the sums is fixed.
+//! ([`Taps::by_column`]). Integer kernels also get a [`TapProgram`]: the
+//! nonzero taps sorted by what they need, so the vector kernels skip zero
+//! taps, add or subtract for +-1, shift for +-2^s, and multiply only the
+//! rest. Integer sums are exact modulo 2^bits in any order, so the program
+//! gives the dense loops' bits exactly. Floats never get one: `0 * inf`
+//! must stay NaN, and the order of the sums is fixed.
 
 use crate::element::Element;
 
