@@ -342,8 +342,16 @@ fn bench_paths(c: &mut Criterion) {
                 .expect("valid kernel")
                 .threads(threads.clone())
                 .low_rank(*low_rank)
-                .fused_multiply_add(*fused)
-                .separable(*separable);
+                .rounding(if *fused {
+                    simdconv::Rounding::Fused
+                } else {
+                    simdconv::Rounding::Separate
+                })
+                .method(if *separable {
+                    simdconv::Method::Separable
+                } else {
+                    simdconv::Method::Direct
+                });
             let mut out = filter.apply(image).expect("runs");
             group.bench_function(BenchmarkId::from_parameter(path), |b| {
                 b.iter(|| filter.apply_into(black_box(image), &mut out).expect("runs"))

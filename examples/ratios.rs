@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use ndarray::{s, Array2};
-use simdconv::{Backend, Element, Filter2d, Mode, Threads};
+use simdconv::{Backend, Element, Filter2d, Method, Mode, Threads};
 
 /// Skip timing the Scalar backend when one call is estimated above this.
 const SCALAR_MAX_SECONDS: f64 = 1.0;
@@ -364,7 +364,7 @@ fn run<T: Bits>(
         None => "auto".to_string(),
     };
     rows.push((auto_label, auto.clone(), true, false));
-    let separable = auto.separable(true);
+    let separable = auto.method(Method::Separable);
     let separable_reference =
         if separable.low_rank_terms().is_some() && kernel.len() > 1 && T::IS_FLOAT {
             let one = separable.clone().backend(best).threads(Threads::Single);

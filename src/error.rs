@@ -65,6 +65,17 @@ pub enum Error {
         /// Kernel columns.
         cols: usize,
     },
+    /// A mode, border, operation or method name (from `str::parse`) is not
+    /// one this crate knows.
+    UnknownName {
+        /// What was being named: `"mode"`, `"border"`, `"operation"`,
+        /// `"method"`.
+        what: &'static str,
+        /// The name that was given.
+        name: String,
+        /// Every name that is accepted.
+        known: Vec<&'static str>,
+    },
     /// A backend name (from `str::parse` or `SIMDCONV_BACKEND`) is not one
     /// this crate knows.
     UnknownBackend {
@@ -122,6 +133,11 @@ impl fmt::Display for Error {
             Error::KernelTooLarge { rows, cols } => write!(
                 f,
                 "the kernel ({rows} x {cols}) has more elements than a buffer can hold"
+            ),
+            Error::UnknownName { what, name, known } => write!(
+                f,
+                "{name:?} is not a {what} name (known: {})",
+                known.join(", ")
             ),
             Error::UnknownBackend {
                 name,

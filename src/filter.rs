@@ -6,10 +6,11 @@ use crate::backend::{self, Backend};
 use crate::border::Border;
 use crate::element::Element;
 use crate::error::Error;
+use crate::factor::Factors;
 use crate::geometry::{self, Mode, Operation, Window};
 use crate::kernels::Taps;
-use crate::lowrank::LowRank;
-use crate::pipeline::{self, ColumnMap, Method, Plan};
+use crate::pipeline::{self, Call, Evaluation};
+use crate::settings::{Method, Rounding, Settings};
 use crate::threads::Threads;
 
 /// A 2D convolution or correlation kernel, validated and packed once.
@@ -38,8 +39,7 @@ use crate::threads::Threads;
 /// `0` and adding `k[i][j] * x` for every tap in row-major order (kernel
 /// rows top to bottom, taps left to right), each product rounded before it
 /// is added
-/// (unless [`fused_multiply_add`](Filter2d::fused_multiply_add) is on) and
-/// integers wrapping. Float results are therefore identical, bit for bit,
+/// (unless [`Rounding::Fused`] is chosen) and integers wrapping. Float results are therefore identical, bit for bit,
 /// on every backend and thread count. (In `Valid` mode with a kernel larger
 /// than the image, the roles swap as in SciPy: the image becomes the kernel.)
 /// The [crate documentation](crate#what-it-computes) has the formulas and
@@ -58,23 +58,34 @@ use crate::threads::Threads;
 /// assert_eq!(out, array![[-4.0f32, -4.0, -3.0], [-1.0, -1.0, 0.0]]);
 /// # Ok::<(), simdconv::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Filter2d<T: Element> {
+    kernel: Kernel<T>,
+    settings: Settings<T>,
+}
+
+/// The kernel, validated and packed once: what no setting changes.
+#[derive(Clone)]
+struct Kernel<T> {
     taps: Taps<T>,
     kh: usize,
     kw: usize,
-    op: Operation,
-    mode: Mode,
-    border: Border<T>,
-    backend: Option<Backend>,
-    threads: Threads,
     /// The exact factorisation of an integer kernel, when it saves work.
-    low_rank: Option<LowRank<T>>,
-    use_low_rank: bool,
-    /// A float kernel's rank-one factors, for the opt-in separable path.
-    separable: Option<LowRank<T>>,
-    use_separable: bool,
-    fused: bool,
+    exact: Option<Factors<T>>,
+    /// A float kernel's rank-one factors, for [`Method::Separable`].
+    separable: Option<Factors<T>>,
+}
+
+/// The shape and the settings, not the taps (a 31 x 31 kernel's taps
+/// would be most of the output).
+impl<T: Element> core::fmt::Debug for Filter2d<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Filter2d")
+            .field("kernel_shape", &self.kernel_shape())
+            .field("low_rank_terms", &self.low_rank_terms())
+            .field("settings", &self.settings)
+            .finish()
+    }
 }
 
 impl<T: Element> Filter2d<T> {
@@ -142,19 +153,23 @@ impl<T: Element> Filter2d<T> {
             Operation::Correlation => kernel.iter().copied().collect(),
         };
         Ok(Filter2d {
-            kh,
-            kw,
-            op,
-            mode: Mode::Full,
-            border: Border::Constant(T::zero()),
-            backend: None,
-            threads: Threads::Auto,
-            low_rank: LowRank::factor(&taps, kh, kw),
-            use_low_rank: true,
-            separable: LowRank::separable_float(&taps, kh, kw),
-            use_separable: false,
-            fused: false,
-            taps: Taps::new(taps, kh, kw),
+            kernel: Kernel {
+                kh,
+                kw,
+                exact: Factors::exact_integer(&taps, kh, kw),
+                separable: Factors::separable_float(&taps, kh, kw),
+                taps: Taps::new(taps, kh, kw),
+            },
+            settings: Settings {
+                operation: op,
+                mode: Mode::Full,
+                border: Border::Constant(T::zero()),
+                backend: None,
+                threads: Threads::Auto,
+                method: Method::Direct,
+                rounding: Rounding::Separate,
+                low_rank: true,
+            },
         })
     }
 
@@ -166,12 +181,12 @@ impl<T: Element> Filter2d<T> {
     /// let f = Filter2d::convolution(&Array2::<f32>::ones((3, 3)))?;
     /// assert_eq!(f.output_shape((10, 10))?, (12, 12));
     /// let f = f.mode(Mode::Same);
-    /// assert_eq!(f.output_mode(), Mode::Same);
+    /// assert_eq!(f.settings().mode, Mode::Same);
     /// assert_eq!(f.output_shape((10, 10))?, (10, 10));
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
+        self.settings.mode = mode;
         self
     }
 
@@ -181,14 +196,14 @@ impl<T: Element> Filter2d<T> {
     /// use ndarray::array;
     /// use simdconv::{Border, Filter2d, Mode};
     /// let f = Filter2d::correlation(&array![[1i32, 1, 1]])?.mode(Mode::Same);
-    /// assert_eq!(f.border_kind(), Border::Constant(0));
+    /// assert_eq!(f.settings().border, Border::Constant(0));
     /// let image = array![[1i32, 2, 3]];
     /// assert_eq!(f.apply(&image)?, array![[3, 6, 5]]);
     /// assert_eq!(f.border(Border::Wrap).apply(&image)?, array![[6, 6, 6]]);
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn border(mut self, border: Border<T>) -> Self {
-        self.border = border;
+        self.settings.border = border;
         self
     }
 
@@ -204,7 +219,7 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn backend(mut self, backend: Backend) -> Self {
-        self.backend = Some(backend);
+        self.settings.backend = Some(backend);
         self
     }
 
@@ -220,7 +235,7 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn threads(mut self, threads: Threads) -> Self {
-        self.threads = threads;
+        self.settings.threads = threads;
         self
     }
 
@@ -229,8 +244,9 @@ impl<T: Element> Filter2d<T> {
     ///
     /// An integer kernel that equals a sum of `r` outer products of integer
     /// vectors, with `r * (kh + kw) < kh * kw`, is detected when the filter
-    /// is built. Evaluated as `r` row passes and a column pass it needs
-    /// `r * (kh + kw)` multiply-adds per output instead of `kh * kw`, and
+    /// is built. Evaluated as `r` column passes (one per outer product)
+    /// and one row pass over their results, it needs `r * (kh + kw)`
+    /// multiply-adds per output instead of `kh * kw`, and
     /// the result is bit-identical to the direct one: the identity holds in
     /// the integers, so also modulo 2^32 or 2^64, wrap-around included.
     /// Float kernels always use the direct path, and so does
@@ -249,12 +265,15 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn low_rank(mut self, enabled: bool) -> Self {
-        self.use_low_rank = enabled;
+        self.settings.low_rank = enabled;
         self
     }
 
-    /// Opt in to evaluating a separable float kernel as a column pass and
-    /// a row pass (default `false`): `kh + kw` multiply-adds per output
+    /// Chooses how a float kernel is evaluated (default [`Method::Direct`],
+    /// the reference's bits).
+    ///
+    /// [`Method::Separable`] evaluates a separable float kernel as a
+    /// column pass and then a row pass: `kh + kw` multiply-adds per output
     /// instead of `kh * kw` (a 9x9 Gaussian: 18 instead of 81).
     ///
     /// A float kernel is separable here when it is one outer product
@@ -263,14 +282,14 @@ impl<T: Element> Filter2d<T> {
     /// tap is within `4 eps |K[p][q]|` of `u[i] * v[j]` (`eps` the type's
     /// machine epsilon), as kernels built as outer products in floating
     /// point are. Other kernels, and integer kernels (whose exact
-    /// factorisation is [`low_rank`](Self::low_rank)), ignore this option;
+    /// factorisation is [`low_rank`](Self::low_rank)), run direct;
     /// [`low_rank_terms`](Self::low_rank_terms) is `Some(1)` when it
     /// applies.
     ///
     /// The result is not the direct one's bits, but it is still the same
     /// on every backend and thread count (each pass runs the row kernels'
-    /// fixed order), and fused multiply-adds apply to both passes when
-    /// also enabled.
+    /// fixed order), and [`Rounding::Fused`] applies to both passes when
+    /// also chosen.
     ///
     /// **Error bound.** For finite values without underflow, with `u = eps
     /// / 2` the unit roundoff, `S' = sum |u_i| |v_j| |x_ij|` and `X = sum
@@ -285,25 +304,37 @@ impl<T: Element> Filter2d<T> {
     ///
     /// ```
     /// use ndarray::Array2;
-    /// use simdconv::Filter2d;
+    /// use simdconv::{Filter2d, Method};
     /// let g: Vec<f32> = (0..9).map(|i| (-((i as f32 - 4.0).powi(2)) / 8.0).exp()).collect();
     /// let gauss = Array2::from_shape_fn((9, 9), |(i, j)| g[i] * g[j]);
     /// let image = Array2::from_shape_fn((64, 64), |(y, x)| ((y * 7 + x * 3) % 11) as f32);
     /// let direct = Filter2d::convolution(&gauss)?;
-    /// let separable = direct.clone().separable(true);
+    /// let separable = direct.clone().method(Method::Separable);
     /// assert_eq!((direct.low_rank_terms(), separable.low_rank_terms()), (None, Some(1)));
     /// let (a, b) = (direct.apply(&image)?, separable.apply(&image)?);
     /// assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() <= 1e-4 * (1.0 + a.abs())));
     /// # Ok::<(), simdconv::Error>(())
     /// ```
-    pub fn separable(mut self, enabled: bool) -> Self {
-        self.use_separable = enabled;
+    pub fn method(mut self, method: Method) -> Self {
+        self.settings.method = method;
         self
     }
 
-    /// Opt in to fused multiply-adds for float kernels (default `false`).
+    /// `separable(true)` is `method(Method::Separable)`, `separable(false)`
+    /// is `method(Method::Direct)`.
+    #[deprecated(since = "0.2.0", note = "use `.method(Method::Separable)`")]
+    pub fn separable(self, enabled: bool) -> Self {
+        self.method(if enabled {
+            Method::Separable
+        } else {
+            Method::Direct
+        })
+    }
+
+    /// Chooses how each multiply-add of a float kernel rounds (default
+    /// [`Rounding::Separate`], the reference's bits).
     ///
-    /// Each step then computes `acc + k * x` with one rounding instead of
+    /// With [`Rounding::Fused`] each step computes `acc + k * x` with one rounding instead of
     /// two, in the same tap order. Where the CPU has FMA instructions
     /// (AVX2 with FMA, AVX-512, NEON) this is up to twice as fast, because
     /// a fused multiply-add is one instruction where the default needs two.
@@ -332,9 +363,33 @@ impl<T: Element> Filter2d<T> {
     /// }
     /// # Ok::<(), simdconv::Error>(())
     /// ```
-    pub fn fused_multiply_add(mut self, enabled: bool) -> Self {
-        self.fused = enabled;
+    pub fn rounding(mut self, rounding: Rounding) -> Self {
+        self.settings.rounding = rounding;
         self
+    }
+
+    /// `fused_multiply_add(true)` is `rounding(Rounding::Fused)`,
+    /// `fused_multiply_add(false)` is `rounding(Rounding::Separate)`.
+    #[deprecated(since = "0.2.0", note = "use `.rounding(Rounding::Fused)`")]
+    pub fn fused_multiply_add(self, enabled: bool) -> Self {
+        self.rounding(if enabled {
+            Rounding::Fused
+        } else {
+            Rounding::Separate
+        })
+    }
+
+    /// Every setting, as the builder left it.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use simdconv::{Filter2d, Mode};
+    /// let f = Filter2d::convolution(&array![[1.0f32, 2.0]])?.mode(Mode::Valid);
+    /// assert_eq!(f.settings().mode, Mode::Valid);
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn settings(&self) -> &Settings<T> {
+        &self.settings
     }
 
     /// The number of outer products the kernel is evaluated as, if the
@@ -346,15 +401,21 @@ impl<T: Element> Filter2d<T> {
     /// The factors the filter is evaluated with on `backend` (`None`: any
     /// but Scalar), if any: an integer kernel's exact ones (when enabled;
     /// never on the Scalar backend, which is the reference and runs the
-    /// direct loops), or a float kernel's separable ones (when opted in: an
-    /// opt-in with its own results, the same on every backend).
-    fn factors(&self, backend: Option<Backend>) -> Option<&LowRank<T>> {
+    /// direct loops), or a float kernel's separable ones (for
+    /// [`Method::Separable`]: an opt-in with its own results, the same on
+    /// every backend).
+    fn factors(&self, backend: Option<Backend>) -> Option<&Factors<T>> {
         let reference = backend == Some(Backend::Scalar);
         let exact = self
-            .low_rank
+            .kernel
+            .exact
             .as_ref()
-            .filter(|_| self.use_low_rank && !reference);
-        let separable = self.separable.as_ref().filter(|_| self.use_separable);
+            .filter(|_| self.settings.low_rank && !reference);
+        let separable = self
+            .kernel
+            .separable
+            .as_ref()
+            .filter(|_| self.settings.method == Method::Separable);
         exact.or(separable)
     }
 
@@ -368,22 +429,24 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn kernel_shape(&self) -> (usize, usize) {
-        (self.kh, self.kw)
+        (self.kernel.kh, self.kernel.kw)
     }
 
-    /// Convolution or correlation.
+    /// Convolution or correlation (also `settings().operation`).
     pub fn operation(&self) -> Operation {
-        self.op
+        self.settings.operation
     }
 
     /// The output mode.
+    #[deprecated(since = "0.2.0", note = "use `settings().mode`")]
     pub fn output_mode(&self) -> Mode {
-        self.mode
+        self.settings.mode
     }
 
     /// The border.
+    #[deprecated(since = "0.2.0", note = "use `settings().border`")]
     pub fn border_kind(&self) -> Border<T> {
-        self.border
+        self.settings.border
     }
 
     /// The backend `apply` will run on, or the error it will return.
@@ -405,7 +468,7 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn resolved_backend(&self) -> Result<Backend, Error> {
-        match self.backend {
+        match self.settings.backend {
             Some(b) => b.check(),
             None => backend::automatic(),
         }
@@ -422,7 +485,9 @@ impl<T: Element> Filter2d<T> {
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn output_shape(&self, image: (usize, usize)) -> Result<(usize, usize), Error> {
-        self.mode.output_shape(image, (self.kh, self.kw), self.op)
+        self.settings
+            .mode
+            .output_shape(image, self.kernel_shape(), self.settings.operation)
     }
 
     /// Filters `image` (any strides) into a new array.
@@ -475,43 +540,33 @@ impl<T: Element> Filter2d<T> {
             });
         }
         let backend = self.resolved_backend()?;
-        let kernel = if self.fused {
-            T::row_kernel_fused(backend)
-        } else {
-            T::row_kernel(backend)
+        let kernel = match self.settings.rounding {
+            Rounding::Separate => T::row_kernel(backend),
+            Rounding::Fused => T::row_kernel_fused(backend),
         };
         let kernel = kernel.ok_or_else(|| Error::BackendUnavailable {
             backend,
             from_env: false,
             available: Backend::available(),
         })?;
-        let window = geometry::window(image.dim(), (self.kh, self.kw), self.mode, self.op)?;
-        match window {
-            Window::Full { shape, offset } => {
-                let plan = Plan {
-                    kh: self.kh,
-                    kw: self.kw,
-                    border: self.border,
+        let (mode, op) = (self.settings.mode, self.settings.operation);
+        match geometry::window(image.dim(), self.kernel_shape(), mode, op)? {
+            Window::OfFull { offset, .. } => {
+                let evaluation = match self.factors(Some(backend)) {
+                    Some(factors) => Evaluation::Factored(factors),
+                    None => Evaluation::Direct {
+                        taps: &self.kernel.taps,
+                    },
+                };
+                let call = Call {
+                    kernel_shape: self.kernel_shape(),
+                    border: self.settings.border,
                     offset,
-                    width: shape.1,
                     kernel,
-                    band_rows: pipeline::direct_band_rows(backend),
+                    backend,
+                    evaluation,
                 };
-                // Padded column c reads image column c + offset.1 - (kw - 1).
-                let lead = self.kw as isize - 1 - offset.1 as isize;
-                let columns =
-                    ColumnMap::new(&self.border, image.ncols(), shape.1 + self.kw - 1, lead);
-                let method = match self.factors(Some(backend)) {
-                    Some(factors) => Method::LowRank(factors),
-                    None => Method::Direct { taps: &self.taps },
-                };
-                let macs = shape
-                    .0
-                    .saturating_mul(shape.1)
-                    .saturating_mul(self.taps.dense().len());
-                self.threads.for_each_band(macs, out, |first_row, rows| {
-                    pipeline::run(&plan, &method, &columns, image, rows, first_row)
-                });
+                pipeline::execute(&call, &self.settings.threads, image, out);
                 Ok(())
             }
             Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
@@ -527,15 +582,16 @@ impl<T: Element> Filter2d<T> {
         out: ArrayViewMut2<'_, T>,
         backend: Backend,
     ) -> Result<(), Error> {
-        let taps = ArrayView2::from_shape((self.kh, self.kw), self.taps.dense())
+        let taps = ArrayView2::from_shape(self.kernel_shape(), self.kernel.taps.dense())
             .expect("taps hold kh * kw elements");
+        let s = &self.settings;
         let swapped = Filter2d::convolution(image)?
             .mode(Mode::Valid)
             .backend(backend)
-            .threads(self.threads.clone())
-            .low_rank(self.use_low_rank)
-            .separable(self.use_separable)
-            .fused_multiply_add(self.fused);
+            .threads(s.threads.clone())
+            .low_rank(s.low_rank)
+            .method(s.method)
+            .rounding(s.rounding);
         swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
     }
 }
@@ -723,6 +779,29 @@ mod tests {
         });
         assert_eq!(Filter2d::convolution(&g).unwrap().low_rank_terms(), Some(1));
         check(&f, &g, 3);
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_builder_calls_still_set_the_choices() {
+        let f = Filter2d::convolution(&Array2::<f32>::ones((3, 3))).unwrap();
+        let s = f.clone().separable(true).fused_multiply_add(true);
+        assert_eq!(s.settings().method, Method::Separable);
+        assert_eq!(s.settings().rounding, Rounding::Fused);
+        let s = s.separable(false).fused_multiply_add(false);
+        assert_eq!(s.settings().method, Method::Direct);
+        assert_eq!(s.settings().rounding, Rounding::Separate);
+        let s = s.mode(Mode::Same).border(Border::Wrap);
+        assert_eq!((s.output_mode(), s.border_kind()), (Mode::Same, Border::Wrap));
+    }
+
+    #[test]
+    fn debug_prints_the_shape_and_settings_not_the_taps() {
+        let f = Filter2d::convolution(&Array2::<f64>::ones((31, 31))).unwrap();
+        let text = format!("{f:?}");
+        assert!(text.contains("kernel_shape: (31, 31)"), "{text}");
+        assert!(text.contains("mode: Full"), "{text}");
+        assert!(text.len() < 400, "{} bytes: {text}", text.len());
     }
 
     #[test]

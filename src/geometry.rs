@@ -77,7 +77,7 @@ pub enum Operation {
 pub(crate) enum Window {
     /// A window of the full (border-extended) output: `shape` outputs whose
     /// first one is full-output position `offset`.
-    Full {
+    OfFull {
         shape: (usize, usize),
         offset: (usize, usize),
     },
@@ -89,7 +89,7 @@ pub(crate) enum Window {
 impl Window {
     pub(crate) fn shape(&self) -> (usize, usize) {
         match *self {
-            Window::Full { shape, .. } | Window::SwappedValid { shape } => shape,
+            Window::OfFull { shape, .. } | Window::SwappedValid { shape } => shape,
         }
     }
 }
@@ -125,7 +125,7 @@ pub(crate) fn window(
         .ok_or(overflow.clone())?
         - 1;
     let win = match mode {
-        Mode::Full => Window::Full {
+        Mode::Full => Window::OfFull {
             shape: (full_h, full_w),
             offset: (0, 0),
         },
@@ -134,14 +134,14 @@ pub(crate) fn window(
                 Operation::Convolution => ((kh - 1) / 2, (kw - 1) / 2),
                 Operation::Correlation => (kh / 2, kw / 2),
             };
-            Window::Full {
+            Window::OfFull {
                 shape: (h, w),
                 offset,
             }
         }
         Mode::Valid => {
             if h >= kh && w >= kw {
-                Window::Full {
+                Window::OfFull {
                     shape: (h - kh + 1, w - kw + 1),
                     offset: (kh - 1, kw - 1),
                 }
@@ -215,14 +215,14 @@ mod tests {
         let corr = window((5, 5), (4, 2), Mode::Same, Correlation).unwrap();
         assert_eq!(
             conv,
-            Window::Full {
+            Window::OfFull {
                 shape: (5, 5),
                 offset: (1, 0)
             }
         );
         assert_eq!(
             corr,
-            Window::Full {
+            Window::OfFull {
                 shape: (5, 5),
                 offset: (2, 1)
             }
@@ -238,7 +238,7 @@ mod tests {
         // Equal shapes are the ordinary case: one output, no border.
         assert_eq!(
             window((3, 3), (3, 3), Mode::Valid, Correlation),
-            Ok(Window::Full {
+            Ok(Window::OfFull {
                 shape: (1, 1),
                 offset: (2, 2)
             })

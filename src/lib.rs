@@ -200,7 +200,7 @@
 //! - **The sum starts from `+0.0`**, as SciPy's does: an output whose
 //!   products are all `-0.0` is `+0.0`.
 //! - **Fused multiply-add is an explicit opt-in.**
-//!   [`Filter2d::fused_multiply_add`]`(true)` computes each step
+//!   [`Filter2d::rounding`]`(`[`Rounding::Fused`]`)` computes each step
 //!   `acc + k[i][j] * s` with one rounding instead of two, in the same tap
 //!   order: faster where the CPU has FMA instructions, still bit-identical
 //!   across backends and thread counts, but different from the default in
@@ -228,13 +228,13 @@
 //!
 //! // Opting in to FMA: one rounding per step. (1 + 2^-30) * (1 + 2^-30) - 1
 //! // keeps its 2^-60 term, which the default's rounded product loses.
-//! use simdconv::{Backend, Filter2d};
+//! use simdconv::{Backend, Filter2d, Rounding};
 //! let a = 1.0f64 + 2f64.powi(-30);
 //! let (f, g) = (array![[-1.0, a]], array![[1.0, a]]); // correlation: 1 * (-1), then + a * a
 //! let plain = Filter2d::correlation(&g)?.mode(simdconv::Mode::Valid);
 //! assert_eq!(plain.apply(&f)?[[0, 0]], 2f64.powi(-29));
 //! for backend in Backend::available() {
-//!     let fused = plain.clone().fused_multiply_add(true).backend(backend);
+//!     let fused = plain.clone().rounding(Rounding::Fused).backend(backend);
 //!     assert_eq!(fused.apply(&f)?[[0, 0]], 2f64.powi(-29) + 2f64.powi(-60));
 //! }
 //! # Ok::<(), simdconv::Error>(())
@@ -389,14 +389,25 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod backend;
-mod border;
+// Ground floor: the arithmetic that defines correct (imports nothing).
+mod arith;
+// Which CPU this is, and every choice that changes only speed.
+mod cpu;
+mod tuning;
+// The row kernels over the arithmetic, and the public element types over both.
 mod element;
-mod error;
-mod filter;
-mod geometry;
 mod kernels;
-mod lowrank;
+// Shapes, borders, settings and their names.
+mod border;
+mod geometry;
+mod names;
+mod settings;
+// Backends and errors.
+mod backend;
+mod error;
+// Building and running a filter.
+mod factor;
+mod filter;
 mod output;
 mod pipeline;
 mod scratch;
@@ -408,6 +419,7 @@ pub use element::Element;
 pub use error::Error;
 pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
+pub use settings::{Method, Rounding, Settings};
 pub use threads::Threads;
 
 /// The README's code examples, compiled and run as doctests.

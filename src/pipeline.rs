@@ -11,86 +11,11 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use crate::backend::Backend;
 use crate::border::Border;
 use crate::element::Element;
+use crate::factor::Factors;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
-use crate::lowrank::LowRank;
 use crate::scratch::Scratch;
-
-/// Output rows computed per kernel call by the low-rank method (its band
-/// of column-pass rows is `rank` times as wide as the ring's), and the
-/// fewest for the direct method: the ring holds `band + kh - 1` padded rows.
-const BAND_ROWS: usize = 24;
-
-/// The most output rows per kernel call of the direct method where tall
-/// bands pay (see [`direct_band_rows`]). A rolling strip ramps up and down
-/// over `kh - 1` rows at each end of a band, so a taller band spends less
-/// of its time there: a 9 x 9 `f32` kernel ran 8-10% faster with 96 rows
-/// than with 24 (Zen 5, AVX-512, 256 to 4096 square, image rows read in
-/// place or through the ring alike); 192 gained nothing more. Register
-/// tiles (taller kernels, AVX2) do not care.
-const DIRECT_BAND_ROWS: usize = 96;
-
-/// The most output rows per direct kernel call for `backend` on this CPU:
-/// [`DIRECT_BAND_ROWS`] on AMD (and on the scalar and NEON backends), the
-/// minimum [`BAND_ROWS`] on other x86 CPUs. A rolling strip walks every
-/// input and output row of its band at once, one stream of cache lines per
-/// row (about `2 x band + kh` of them), and on an Intel Xeon (family 6
-/// model 167, 2 MiB L2) more than about 60 streams fell off a cliff: the
-/// 1000 x 1000 9 x 9 kernels (AVX-512, one thread, the image and output
-/// in memory) ran `f32` 10.2 / 10.6 / 16.9 / 17.3 G multiply-adds per
-/// second with bands of 96 / 48 / 24 / 16 rows, `f64` 5.4-6.3 G with 96
-/// against 9.7-11.0 G with 24, `i32` 8.0 against 11.1-12.4 G; the 4096 x
-/// 4096 `f32` one 126-132 ms against 72-79 ms. The register tiles measured
-/// the same either way.
-///
-/// `SIMDCONV_BAND_ROWS=N` (a positive integer, read once) sets the ceiling
-/// instead, to measure both on one machine; the band height never changes
-/// the results' bits (each output still takes its taps in order from
-/// zero).
-pub(crate) fn direct_band_rows(backend: Backend) -> usize {
-    static FROM_ENV: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
-    let from_env = *FROM_ENV.get_or_init(|| {
-        std::env::var("SIMDCONV_BAND_ROWS")
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .filter(|&n| n > 0)
-    });
-    from_env.unwrap_or_else(|| {
-        if tall_bands_pay(backend) {
-            DIRECT_BAND_ROWS
-        } else {
-            BAND_ROWS
-        }
-    })
-}
-
-/// Whether `backend` runs faster with tall bands on this CPU (see
-/// [`direct_band_rows`]).
-fn tall_bands_pay(backend: Backend) -> bool {
-    match backend {
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Backend::Sse2 | Backend::Sse41 | Backend::Avx2 | Backend::Avx512 => {
-            crate::kernels::x86::cpu::amd_family().is_some()
-        }
-        _ => true,
-    }
-}
-
-/// The direct method's ring stays within this many bytes where the
-/// minimum band allows it: for very wide images the band shrinks back
-/// towards [`BAND_ROWS`] rather than let the ring outgrow the L2 cache by far.
-const DIRECT_RING_BYTES: usize = 2 << 20;
-
-/// Output rows per band of the direct method for padded rows of `padded`
-/// elements of `elem_bytes` each, at most `most` (from
-/// [`direct_band_rows`]).
-fn direct_band(kh: usize, padded: usize, elem_bytes: usize, most: usize) -> usize {
-    let row_bytes = padded
-        .saturating_add(ROW_SLACK)
-        .saturating_mul(elem_bytes)
-        .max(1);
-    let fit = (DIRECT_RING_BYTES / row_bytes).saturating_sub(kh - 1);
-    fit.clamp(BAND_ROWS.min(most), most)
-}
+use crate::threads::Threads;
+use crate::tuning;
 
 /// Everything about one call that does not depend on which rows are computed.
 pub(crate) struct Plan<T> {
@@ -103,8 +28,56 @@ pub(crate) struct Plan<T> {
     pub width: usize,
     pub kernel: RowKernel<T>,
     /// The most output rows per band of the direct method
-    /// ([`direct_band_rows`]).
+    /// ([`tuning::direct_band_rows`]).
     pub band_rows: usize,
+}
+
+/// One call, as the filter chose it: what [`execute`] needs beside the
+/// image and the output.
+pub(crate) struct Call<'a, T> {
+    /// The kernel's shape, `(kh, kw)`.
+    pub kernel_shape: (usize, usize),
+    pub border: Border<T>,
+    /// Full-output position of the output's first element (the offset of a
+    /// [`Window::OfFull`]).
+    pub offset: (usize, usize),
+    /// The row kernel both passes run.
+    pub kernel: RowKernel<T>,
+    /// The backend `kernel` belongs to, for its band heights.
+    pub backend: Backend,
+    pub evaluation: Evaluation<'a, T>,
+}
+
+/// Computes `out` (any strides; its shape is the call's output shape) from
+/// `image`: builds the plan and the column map once, then runs bands of
+/// output rows on the threads `threads` allows.
+pub(crate) fn execute<T: Element>(
+    call: &Call<'_, T>,
+    threads: &Threads,
+    image: ArrayView2<'_, T>,
+    out: ArrayViewMut2<'_, T>,
+) {
+    let (kh, kw) = call.kernel_shape;
+    let (rows, width) = out.dim();
+    let plan = Plan {
+        kh,
+        kw,
+        border: call.border,
+        offset: call.offset,
+        width,
+        kernel: call.kernel,
+        band_rows: tuning::direct_band_rows(call.backend),
+    };
+    // Padded column c reads image column c + offset.1 - (kw - 1).
+    let lead = kw as isize - 1 - call.offset.1 as isize;
+    let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead);
+    // The direct method's work, which the thread policy weighs.
+    let macs = rows
+        .saturating_mul(width)
+        .saturating_mul(kh.saturating_mul(kw));
+    threads.for_each_band(macs, out, |first_row, rows| {
+        run(&plan, &call.evaluation, &columns, image, rows, first_row)
+    });
 }
 
 /// Where each column of a padded row comes from.
@@ -340,11 +313,13 @@ fn run_split<T: Element>(
 }
 
 /// How the rows of a band are computed from the padded rows.
-pub(crate) enum Method<'a, T> {
+pub(crate) enum Evaluation<'a, T> {
     /// The row kernel over the whole `kh x kw` kernel.
     Direct { taps: &'a Taps<T> },
-    /// An exact low-rank integer kernel: row passes, then column passes.
-    LowRank(&'a LowRank<T>),
+    /// A kernel as a sum of outer products (an exact integer factorisation,
+    /// or a float kernel's separable factors): a column pass per
+    /// component, then one row pass (see [`FactoredStage`]).
+    Factored(&'a Factors<T>),
 }
 
 /// A stage of the pipeline: takes padded rows one by one, keeps what it
@@ -447,7 +422,7 @@ impl<T: Element> Ring<T> {
 /// pass (`v_c` at `c * segment`, zeros skipped by the tap program) gives
 /// the output. Both passes are whole-band row-kernel calls, so they get
 /// the kernels' full register tiles.
-struct LowRankStage<'a, 'c, 'i, T: 'static> {
+struct FactoredStage<'a, 'c, 'i, T: 'static> {
     source: Source<'c, 'i, T>,
     ring: Ring<T>,
     /// Band rows of `rank * segment` elements: the components' `T_c` rows.
@@ -455,11 +430,11 @@ struct LowRankStage<'a, 'c, 'i, T: 'static> {
     segment: usize,
     row_pass: Taps<T>,
     kh: usize,
-    factors: &'a LowRank<T>,
+    factors: &'a Factors<T>,
     kernel: RowKernel<T>,
 }
 
-impl<T: Element> Stage<T> for LowRankStage<'_, '_, '_, T> {
+impl<T: Element> Stage<T> for FactoredStage<'_, '_, '_, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
         self.ring.push_row(&self.source, r, k);
     }
@@ -487,7 +462,7 @@ impl<T: Element> Stage<T> for LowRankStage<'_, '_, '_, T> {
 /// described by `plan` into `out` (any strides).
 pub(crate) fn run<T: Element>(
     plan: &Plan<T>,
-    method: &Method<'_, T>,
+    evaluation: &Evaluation<'_, T>,
     columns: &ColumnMap,
     image: ArrayView2<'_, T>,
     out: ArrayViewMut2<'_, T>,
@@ -499,9 +474,11 @@ pub(crate) fn run<T: Element>(
         return;
     }
     let padded = width + kw - 1;
-    let band = match method {
-        Method::Direct { .. } => direct_band(kh, padded, core::mem::size_of::<T>(), plan.band_rows),
-        Method::LowRank(_) => BAND_ROWS,
+    let band = match evaluation {
+        Evaluation::Direct { .. } => {
+            tuning::direct_band(kh, padded, core::mem::size_of::<T>(), plan.band_rows)
+        }
+        Evaluation::Factored(_) => tuning::BAND_ROWS,
     }
     .min(rows_out);
     let slots = band + kh - 1;
@@ -513,8 +490,8 @@ pub(crate) fn run<T: Element>(
         fill,
         interior,
     };
-    match *method {
-        Method::Direct { taps } => {
+    match *evaluation {
+        Evaluation::Direct { taps } => {
             let stage = DirectStage {
                 source: source(Interior::new(image, width, kw, lead, fill)),
                 ring: Ring::new(slots, padded),
@@ -524,11 +501,11 @@ pub(crate) fn run<T: Element>(
             };
             drive(plan, stage, image.nrows(), out, first_row, band);
         }
-        Method::LowRank(factors) => {
+        Evaluation::Factored(factors) => {
             // The column pass computes every padded column (its kernel is
             // one column wide); the row pass reads them side by side.
             let segment = padded + ROW_SLACK;
-            let stage = LowRankStage {
+            let stage = FactoredStage {
                 source: source(Interior::new(image, padded, 1, lead, fill)),
                 ring: Ring::new(slots, padded),
                 columns: Scratch::reused(band * factors.rank() * segment, T::zero()),
@@ -597,44 +574,10 @@ fn drive<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tuning::BAND_ROWS;
 
-    #[test]
-    fn direct_bands_are_tall_unless_the_ring_would_be_huge() {
-        let tall = DIRECT_BAND_ROWS;
-        // 1000 x 1000 f32, 9 x 9: the tallest band.
-        assert_eq!(direct_band(9, 1008, 4, tall), DIRECT_BAND_ROWS);
-        // 4096 f64: the ring budget (2 MiB / 32.9 KB = 63 rows, 8 of them
-        // the kernel's extra rows).
-        let b = direct_band(9, 4104, 8, tall);
-        assert!(b > BAND_ROWS && b < DIRECT_BAND_ROWS, "{b}");
-        assert!((b + 8) * (4104 + ROW_SLACK) * 8 <= DIRECT_RING_BYTES);
-        // Very wide, or a very tall kernel: never below the minimum.
-        assert_eq!(direct_band(9, 1 << 20, 8, tall), BAND_ROWS);
-        assert_eq!(direct_band(1000, 4000, 4, tall), BAND_ROWS);
-        assert_eq!(direct_band(1000, 100, 4, tall), DIRECT_BAND_ROWS);
-        assert_eq!(direct_band(1, usize::MAX, 8, tall), BAND_ROWS);
-        // A lower ceiling wins, also below the usual minimum.
-        assert_eq!(direct_band(9, 1008, 4, BAND_ROWS), BAND_ROWS);
-        assert_eq!(direct_band(9, 1008, 4, 5), 5);
-        assert_eq!(direct_band(9, 1 << 20, 8, 1), 1);
-    }
-
-    #[test]
-    fn band_ceilings_are_one_of_the_two_heights() {
-        for backend in Backend::available() {
-            let rows = direct_band_rows(backend);
-            if std::env::var_os("SIMDCONV_BAND_ROWS").is_none() {
-                assert!(
-                    rows == BAND_ROWS || rows == DIRECT_BAND_ROWS,
-                    "{backend}: {rows}"
-                );
-            }
-            assert!(rows > 0);
-        }
-        if std::env::var_os("SIMDCONV_BAND_ROWS").is_none() {
-            assert_eq!(direct_band_rows(Backend::Scalar), DIRECT_BAND_ROWS);
-        }
-    }
+    /// Tall bands, as on AMD.
+    const TALL: usize = 96;
 
     /// Full convolution of `image` by the effective kernel `taps` through
     /// the pipeline, with bands of at most `band_rows` rows.
@@ -662,7 +605,7 @@ mod tests {
         let mut out = ndarray::Array2::from_elem(shape, T::zero());
         run(
             &plan,
-            &Method::Direct { taps: &taps },
+            &Evaluation::Direct { taps: &taps },
             &columns,
             image.view(),
             out.view_mut(),
@@ -688,12 +631,12 @@ mod tests {
         // the-image bands on both kernel shapes (SSE2 rolls 3 x 3 and tiles
         // 5 x 4).
         let (shape, kernels, bands): (_, &[(usize, usize)], &[usize]) = if cfg!(miri) {
-            ((9, 12), &[(3, 3), (5, 4)], &[1, 7, DIRECT_BAND_ROWS])
+            ((9, 12), &[(3, 3), (5, 4)], &[1, 7, TALL])
         } else {
             (
                 (61, 83),
                 &[(3, 3), (9, 9), (13, 11)],
-                &[1, 2, 7, BAND_ROWS, 61, DIRECT_BAND_ROWS],
+                &[1, 2, 7, BAND_ROWS, 61, TALL],
             )
         };
         for &(kh, kw) in kernels {
@@ -701,8 +644,8 @@ mod tests {
             let taps_i = ndarray::Array2::from_shape_fn((kh, kw), |_| next() as i64);
             let image_f = image_i.mapv(|v| (v % 1000) as f32 * 0.37);
             let taps_f = taps_i.mapv(|v| (v % 100) as f32 * 0.011);
-            let want_i = full(&image_i, &taps_i, Backend::Scalar, DIRECT_BAND_ROWS);
-            let want_f = full(&image_f, &taps_f, Backend::Scalar, DIRECT_BAND_ROWS);
+            let want_i = full(&image_i, &taps_i, Backend::Scalar, TALL);
+            let want_f = full(&image_f, &taps_f, Backend::Scalar, TALL);
             for backend in Backend::available() {
                 for &band in bands {
                     let got_i = full(&image_i, &taps_i, backend, band);

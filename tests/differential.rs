@@ -7,7 +7,7 @@
 //! `SIMDCONV_DIFF_CASES=1000000 cargo test --release --test differential -- --ignored`
 
 use ndarray::{s, Array2, ArrayView2};
-use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation, Threads};
+use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation, Rounding, Threads};
 
 /// xorshift64*: fast, deterministic, good enough to spread cases.
 struct Rng(u64);
@@ -201,7 +201,11 @@ fn one_case<T: Sample>(rng: &mut Rng, backends: &[Backend]) -> Result<(), String
         .map_err(|e| e.to_string())?
         .mode(mode)
         .border(border)
-        .fused_multiply_add(fused)
+        .rounding(if fused {
+            Rounding::Fused
+        } else {
+            Rounding::Separate
+        })
         .threads(Threads::Single);
     let reference = presented(&image, 0, |f| {
         base.clone().backend(Backend::Scalar).apply(f)

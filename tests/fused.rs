@@ -5,7 +5,7 @@ use approx::abs_diff_eq;
 use ndarray::Array2;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use simdconv::{Backend, Border, Filter2d, Mode, Operation};
+use simdconv::{Backend, Border, Filter2d, Mode, Operation, Rounding};
 
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -66,7 +66,7 @@ fn fused_f32_is_bit_identical_on_every_backend_and_within_its_bound() {
             let exact = exact_f32(&f, &g);
             let n = g.len() as f64;
             let (u, eta) = (2f64.powi(-24), 2f64.powi(-149));
-            let base = Filter2d::correlation(&g).unwrap().fused_multiply_add(true);
+            let base = Filter2d::correlation(&g).unwrap().rounding(Rounding::Fused);
             let reference = base.clone().backend(Backend::Scalar).apply(&f).unwrap();
             for backend in Backend::available() {
                 let out = base.clone().backend(backend).apply(&f).unwrap();
@@ -112,7 +112,7 @@ fn fused_f64_is_bit_identical_on_every_backend() {
                 .unwrap()
                 .mode(mode)
                 .border(Border::Wrap)
-                .fused_multiply_add(true);
+                .rounding(Rounding::Fused);
             let reference = base.clone().backend(Backend::Scalar).apply(&f).unwrap();
             for backend in Backend::available() {
                 let out = base.clone().backend(backend).apply(&f).unwrap();
@@ -134,7 +134,7 @@ fn fused_mode_keeps_nan_and_ignores_integers() {
     let plain = Filter2d::convolution(&g).unwrap().apply(&f).unwrap();
     let fused = Filter2d::convolution(&g)
         .unwrap()
-        .fused_multiply_add(true)
+        .rounding(Rounding::Fused)
         .apply(&f)
         .unwrap();
     for (a, b) in plain.iter().zip(&fused) {
@@ -147,7 +147,7 @@ fn fused_mode_keeps_nan_and_ignores_integers() {
     assert_eq!(
         Filter2d::convolution(&gi)
             .unwrap()
-            .fused_multiply_add(true)
+            .rounding(Rounding::Fused)
             .apply(&fi)
             .unwrap(),
         Filter2d::convolution(&gi).unwrap().apply(&fi).unwrap()

@@ -122,8 +122,8 @@ fn filters_use_same_mode_and_the_documented_borders() {
         let filters = named.build().unwrap();
         assert_eq!(filters.len(), if named == Named::Sobel { 2 } else { 1 });
         for f in &filters {
-            assert_eq!(f.output_mode(), Mode::Same);
-            assert_eq!(f.border_kind(), named.border());
+            assert_eq!(f.settings().mode, Mode::Same);
+            assert_eq!(f.settings().border, named.border());
         }
     }
     assert_eq!(Named::Sobel.border(), Border::Replicate);

@@ -5,7 +5,7 @@
 use ndarray::{s, Array2, ShapeBuilder};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use simdconv::{Backend, Border, Element, Filter2d, Mode, Threads};
+use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Rounding, Threads};
 
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -59,7 +59,9 @@ fn outer<T: Float>(u: &[f64], v: &[f64]) -> Array2<T> {
 fn check_bound<T: Float>(image: &Array2<T>, kernel: &Array2<T>) -> Result<(), TestCaseError> {
     let (kh, kw) = kernel.dim();
     let (h, w) = image.dim();
-    let filter = Filter2d::correlation(kernel).unwrap().separable(true);
+    let filter = Filter2d::correlation(kernel)
+        .unwrap()
+        .method(Method::Separable);
     prop_assert_eq!(filter.low_rank_terms(), Some(1));
     let got = filter.apply(image).unwrap();
     let k = kernel.mapv(|x| x.f64());
@@ -183,8 +185,12 @@ fn separable_results_are_the_same_on_every_backend_and_thread_count() {
                 .unwrap()
                 .mode(mode)
                 .border(border)
-                .separable(true)
-                .fused_multiply_add(fused);
+                .method(Method::Separable)
+                .rounding(if fused {
+                    Rounding::Fused
+                } else {
+                    Rounding::Separate
+                });
             assert_eq!(base.low_rank_terms(), Some(1));
             let reference = base
                 .clone()
@@ -222,10 +228,10 @@ fn separable_results_are_the_same_on_every_backend_and_thread_count() {
 fn only_outer_products_are_taken_as_separable() {
     // Off by far more than rounding: not separable, the option is ignored.
     let mut k: Array2<f64> = outer(&[1.0, 2.0, 3.0], &[1.0, -1.0, 0.5]);
-    let separable = Filter2d::correlation(&k).unwrap().separable(true);
+    let separable = Filter2d::correlation(&k).unwrap().method(Method::Separable);
     assert_eq!(separable.low_rank_terms(), Some(1));
     k[[1, 1]] += 1e-9;
-    let perturbed = Filter2d::correlation(&k).unwrap().separable(true);
+    let perturbed = Filter2d::correlation(&k).unwrap().method(Method::Separable);
     assert_eq!(perturbed.low_rank_terms(), None);
     // Not without the opt-in, not for 1 x n kernels, nor with non-finite taps.
     assert_eq!(
@@ -237,7 +243,7 @@ fn only_outer_products_are_taken_as_separable() {
     assert_eq!(
         Filter2d::correlation(&outer::<f32>(&[1.0], &[3.0, 4.0, 5.0]))
             .unwrap()
-            .separable(true)
+            .method(Method::Separable)
             .low_rank_terms(),
         None
     );
@@ -245,7 +251,7 @@ fn only_outer_products_are_taken_as_separable() {
     assert_eq!(
         Filter2d::correlation(&inf)
             .unwrap()
-            .separable(true)
+            .method(Method::Separable)
             .low_rank_terms(),
         None
     );
@@ -254,7 +260,7 @@ fn only_outer_products_are_taken_as_separable() {
     let f = Filter2d::correlation(&ints).unwrap();
     let image = Array2::from_shape_fn((20, 30), |(y, x)| (y * 30 + x) as i64 * 0x0001_2345_6789);
     assert_eq!(
-        f.clone().separable(true).apply(&image).unwrap(),
+        f.clone().method(Method::Separable).apply(&image).unwrap(),
         f.clone().low_rank(false).apply(&image).unwrap()
     );
 }

@@ -4,7 +4,7 @@
 //! across all `kh x kw` taps and every output stored once:
 //!
 //! - the *tile*, `R` output rows by `C` vectors of columns, swept along the
-//!   rows ([`rows`]): any kernel height;
+//!   rows ([`tile_rows`]): any kernel height;
 //! - the *rolling strip*, `kh` output rows by `C` vectors, walked down the
 //!   whole block ([`rolling_rows`]): each input vector feeds all `kh` rows
 //!   it meets, where a tile re-loads it for every tile and ramps up and
@@ -138,7 +138,7 @@ unsafe fn step_row<V: Vector, S: Step<V>, const C: usize>(
 /// `width`): every row holds `width + kw - 1 + ROW_SLACK` elements, with
 /// `ROW_SLACK >= V::LANES`, and there are `out.len() + kh - 1` rows.
 #[inline(always)]
-pub(crate) unsafe fn rows<V: Vector, S: Step<V>, const R: usize, const C: usize>(
+pub(crate) unsafe fn tile_rows<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &Taps<V::Elem>,
     width: usize,
@@ -237,7 +237,7 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
         if kh == 1 {
             return tile_one_row::<V, S, R, C>(rows, taps, kw, x, out, store);
         }
-        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut acc = [[zero; C]; R];
         for (r, row) in rows.iter().enumerate().take(R + kh - 1) {
             let src = row.as_ptr().add(x);
@@ -282,7 +282,7 @@ unsafe fn input_row<V: Vector, S: Step<V>, const N: usize, const C: usize, const
     // so every tap index j * kh + (base - a) is below kh * kw, and the loads
     // at src + j + c * lanes lie in the row.
     unsafe {
-        let mut xs = [V::splat(<V::Elem as crate::element::Element>::zero()); C];
+        let mut xs = [V::splat(<V::Elem as crate::arith::Arith>::ZERO); C];
         for j in 0..kw {
             for (c, v) in xs.iter_mut().enumerate() {
                 *v = V::load(src.add(j + c * lanes));
@@ -358,7 +358,7 @@ macro_rules! dense_rows {
                     >($rows, $taps, $width, $out)
                 }
             )*
-            _ => $crate::kernels::blocked::rows::<$vec, $step, $r, $c>($rows, $taps, $width, $out),
+            _ => $crate::kernels::blocked::tile_rows::<$vec, $step, $r, $c>($rows, $taps, $width, $out),
         }
     };
 }
@@ -379,7 +379,7 @@ pub(crate) use dense_rows;
 ///
 /// # Safety
 ///
-/// As for [`rows`], and the kernel has `KH` rows.
+/// As for [`tile_rows`], and the kernel has `KH` rows.
 #[inline(always)]
 pub(crate) unsafe fn rolling_rows<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     rows: &[&[V::Elem]],
@@ -391,32 +391,34 @@ pub(crate) unsafe fn rolling_rows<V: Vector, S: Step<V>, const KH: usize, const 
     let kw = taps.cols();
     let taps = taps.by_column();
     let lanes = V::LANES;
+    let ahead = crate::tuning::strip_prefetch_distance(out.len() + KH - 1);
     let mut x = 0;
     while x + C * lanes <= width {
         // SAFETY: forwarded contract; outputs x..x + C * lanes exist.
-        unsafe { strip::<V, S, KH, C>(rows, taps, kw, x, out, C * lanes) };
+        unsafe { strip::<V, S, KH, C>(rows, taps, kw, x, out, C * lanes, ahead) };
         x += C * lanes;
     }
     // The rest two vectors at a time where it can, as in `tile_row`.
     if C > 2 && x + 2 * lanes <= width {
         // SAFETY: as above, two vectors.
-        unsafe { strip::<V, S, KH, 2>(rows, taps, kw, x, out, 2 * lanes) };
+        unsafe { strip::<V, S, KH, 2>(rows, taps, kw, x, out, 2 * lanes, ahead) };
         x += 2 * lanes;
     }
     while x + lanes <= width {
         // SAFETY: as above, one vector.
-        unsafe { strip::<V, S, KH, 1>(rows, taps, kw, x, out, lanes) };
+        unsafe { strip::<V, S, KH, 1>(rows, taps, kw, x, out, lanes, ahead) };
         x += lanes;
     }
     if x < width {
         // SAFETY: as in `tile_row`: the loads stay inside the rows' slack,
         // and only the width - x valid outputs are stored.
-        unsafe { strip::<V, S, KH, 1>(rows, taps, kw, x, out, width - x) };
+        unsafe { strip::<V, S, KH, 1>(rows, taps, kw, x, out, width - x, ahead) };
     }
 }
 
 /// One strip of [`rolling_rows`]: `C` vectors at column `x` of every
-/// output row (the first `store` columns stored).
+/// output row (the first `store` columns stored), prefetching its inputs
+/// `ahead` strips to the right.
 #[inline(always)]
 unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     rows: &[&[V::Elem]],
@@ -425,6 +427,7 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     x: usize,
     out: &mut [&mut [V::Elem]],
     store: usize,
+    ahead: usize,
 ) {
     let n = out.len();
     // SAFETY (for the whole body): the caller's contract: the CPU supports
@@ -432,9 +435,8 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     // x + j + c * lanes for j < kw (as in `tile`); out[y][x..x + store]
     // exists for y < n; taps holds KH * kw elements.
     unsafe {
-        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut acc = [[zero; C]; KH];
-        let ahead = strip_prefetch_distance(n + KH - 1);
         for (r, row) in rows.iter().enumerate().take(n + KH - 1) {
             let src = row.as_ptr().add(x);
             prefetch_ahead::<V, C>(src, ahead);
@@ -458,19 +460,6 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
             acc[KH - 1] = [zero; C];
         }
     }
-}
-
-/// How many strips ahead a strip of `rows` input rows prefetches its
-/// inputs: at least 64 row steps ahead of their use (at most four strips),
-/// so that rows read in place from memory arrive in time. A strip takes a
-/// row step per input row, so short bands look further: an Intel Xeon's
-/// 24-row bands (32 input rows for 9 x 9) prefetch two strips ahead, which
-/// took a 4096 x 4096 `f32` 9 x 9 from 31.5-31.9 to 36.6-37.6 GMAC/s on
-/// one core (its rate at 1000 x 1000, inside the cache), where one strip
-/// ahead suits Zen 4's 96-row bands (42 -> 50 GMAC/s at 1000 x 1000).
-#[inline(always)]
-fn strip_prefetch_distance(rows: usize) -> usize {
-    64usize.div_ceil(rows.max(1)).min(4)
 }
 
 /// Prefetches the `C` vectors that the tile or strip `ahead` places to the
@@ -511,7 +500,7 @@ unsafe fn tile_one_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     // SAFETY: as for `tile`: rows[y] for y < R exist and hold the loads at
     // x + j + c * lanes for j < kw; taps holds kw elements.
     unsafe {
-        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut acc = [[zero; C]; R];
         for row in rows.iter().take(R) {
             prefetch_ahead::<V, C>(row.as_ptr().wrapping_add(x), 2);
@@ -574,14 +563,14 @@ unsafe fn store_row<V: Vector, const C: usize>(acc: &[V; C], p: *mut V::Elem, st
     }
 }
 
-/// The integer version of [`rows`]: runs the kernel's tap program (zero
+/// The integer version of [`tile_rows`]: runs the kernel's tap program (zero
 /// taps skipped, +-1 as add / subtract, +-2^s as shifts, the rest
 /// multiplied). Integer sums wrap identically in any order, so the result
 /// is the dense kernel's, bit for bit.
 ///
 /// # Safety
 ///
-/// As for [`rows`]; `program` belongs to a `kh`-row kernel of the block.
+/// As for [`tile_rows`]; `program` belongs to a `kh`-row kernel of the block.
 #[inline(always)]
 pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
@@ -677,7 +666,7 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize, const ONE_R
     // y < R and the loads at x + j + c * lanes stay inside the row; with
     // ONE_ROW, i = 0.
     unsafe {
-        let mut acc = [[V::splat(<V::Elem as crate::element::Element>::zero()); C]; R];
+        let mut acc = [[V::splat(<V::Elem as crate::arith::Arith>::ZERO); C]; R];
         let own: [*const V::Elem; R] =
             core::array::from_fn(|y| rows.get_unchecked(y).as_ptr().add(x));
         let at = |y: usize, i: usize, j: usize, c: usize| {

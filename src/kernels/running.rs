@@ -84,7 +84,7 @@ struct Factors<V> {
 ///
 /// # Safety
 ///
-/// As for [`rows`](super::blocked::rows), with the `kh x 1` kernel whose
+/// As for [`tile_rows`](super::blocked::tile_rows), with the `kh x 1` kernel whose
 /// recurrence `rec` is; with `V::NARROW_MUL`, `rec.narrow`.
 #[inline(always)]
 pub(crate) unsafe fn column_recurrence_rows<V: IntVector, const C: usize>(
@@ -141,7 +141,7 @@ unsafe fn column_run<V: IntVector, const K: usize>(
     // loads are inside the rows (see `load`); only `store` outputs of each
     // row are written, which its output row holds.
     unsafe {
-        let zero = V::splat(<V::Elem as crate::element::Element>::zero());
+        let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut o = [zero; K];
         let mut b = [zero; K];
         for (row, tap) in rows.iter().zip(&rec.first) {
@@ -186,26 +186,16 @@ unsafe fn column_run<V: IntVector, const K: usize>(
 
 #[cfg(test)]
 mod tests {
-    use crate::element::Element;
-    use crate::kernels::{scalar, RowKernel, Taps, ROW_SLACK};
-
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
+    use crate::arith::Arith;
+    use crate::kernels::testing::{assert_same_bits, Rng};
+    use crate::kernels::{scalar, select, RowKernel, Taps};
 
     /// One backend's integer kernel against the scalar reference on `kh x
     /// 1` columns with a recurrence: box sums, constant columns, rising and
     /// falling progressions (the seed's low-rank column among them), steps
     /// that make the taps wrap, every height to 12, widths with partial
     /// vectors, inputs over the whole type so that the sums wrap.
-    fn recurrence_case<T: Element + PartialEq + core::fmt::Debug>(
-        kernel: RowKernel<T>,
-        label: &str,
-        s: &mut u64,
-    ) {
+    fn recurrence_case<T: Arith>(kernel: RowKernel<T>, label: &str, rng: &mut Rng) {
         let from = T::from_int_wrapping;
         let bits = 8 * core::mem::size_of::<T>() as u32;
         let progressions: [(i128, i128); 8] = [
@@ -234,24 +224,14 @@ mod tests {
                 }
                 covered += 1;
                 let all = [(1, 1), (2, 7), (5, 17), (13, 45), (3, 70), (30, 33)];
-                for &(n, width) in &all[..shapes] {
-                    let data: Vec<Vec<T>> = (0..n + kh - 1)
-                        .map(|_| {
-                            (0..width + ROW_SLACK)
-                                .map(|_| from(xorshift(s) as i64 as i128))
-                                .collect()
-                        })
-                        .collect();
-                    let rows: Vec<&[T]> = data.iter().map(|r| r.as_slice()).collect();
-                    let run = |k: RowKernel<T>| {
-                        let mut out = vec![from(0); width * n];
-                        k(&rows, &taps, &mut out.chunks_mut(width).collect::<Vec<_>>());
-                        out
-                    };
-                    assert_eq!(
-                        run(kernel),
-                        run(scalar::row_kernel::<T>),
-                        "{label} {a} + {b} i, {kh}x1, {n} rows of {width}"
+                for &block in &all[..shapes] {
+                    assert_same_bits(
+                        kernel,
+                        scalar::row_kernel::<T>,
+                        &taps,
+                        block,
+                        || rng.int(),
+                        &format!("{label} {a} + {b} i"),
                     );
                 }
             }
@@ -264,13 +244,13 @@ mod tests {
 
     #[test]
     fn column_recurrences_give_the_reference_bits() {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
         for backend in crate::backend::Backend::available() {
-            let k32 = crate::kernels::select_i32(backend).expect("an available backend");
-            let k64 = crate::kernels::select_i64(backend).expect("an available backend");
+            let k32 = select::i32(backend).expect("an available backend");
+            let k64 = select::i64(backend).expect("an available backend");
             let label = format!("{backend}");
-            recurrence_case::<i32>(k32, &label, &mut s);
-            recurrence_case::<i64>(k64, &label, &mut s);
+            recurrence_case::<i32>(k32, &label, &mut rng);
+            recurrence_case::<i64>(k64, &label, &mut rng);
         }
     }
 }

@@ -9,7 +9,7 @@
 //! gives the dense loops' bits exactly. Floats never get one: `0 * inf`
 //! must stay NaN, and the order of the sums is fixed.
 
-use crate::element::Element;
+use crate::arith::Arith;
 
 /// A tap's position: kernel row and column.
 pub(crate) type At = (usize, usize);
@@ -77,7 +77,7 @@ pub struct Taps<T> {
     recurrence: Option<ColumnRecurrence<T>>,
 }
 
-impl<T: Element> Taps<T> {
+impl<T: Arith> Taps<T> {
     /// Packs `dense` (`kh x kw`, row-major). Panics if the length is not
     /// `kh * kw` (a bug in the caller, never user input).
     pub(crate) fn new(dense: Vec<T>, kh: usize, kw: usize) -> Self {
@@ -192,7 +192,7 @@ pub(crate) struct Coef<T> {
     pub value: T,
 }
 
-impl<T: Element> Coef<T> {
+impl<T: Arith> Coef<T> {
     /// `v` reduced modulo 2^bits of `T` (`None` for a float type).
     fn of(v: i128) -> Option<Self> {
         let value = T::from_int_wrapping(v);
@@ -258,7 +258,7 @@ pub(crate) struct ColumnRecurrence<T> {
     pub narrow: bool,
 }
 
-impl<T: Element> ColumnRecurrence<T> {
+impl<T: Arith> ColumnRecurrence<T> {
     /// The recurrence of an integer column of taps `dense`, when it pays:
     /// constant columns (`b = 0`) of any height from 2, other progressions
     /// from height 4 (shorter ones are as cheap directly).
@@ -308,7 +308,7 @@ impl<T: Element> ColumnRecurrence<T> {
     }
 }
 
-fn integer_program<T: Element>(dense: &[T], kw: usize) -> Option<TapProgram<T>> {
+fn integer_program<T: Arith>(dense: &[T], kw: usize) -> Option<TapProgram<T>> {
     let bits = 8 * core::mem::size_of::<T>() as u32;
     let mut program = TapProgram::default();
     for (k, &tap) in dense.iter().enumerate() {

@@ -5,7 +5,7 @@
 //! into a `#[target_feature]` wrapper (see `x86/` and `aarch64/`) whose
 //! caller has checked that the CPU supports that instruction set.
 
-use crate::element::Element;
+use crate::arith::Arith;
 
 /// A SIMD register of `LANES` elements of type `Elem`.
 ///
@@ -16,7 +16,7 @@ use crate::element::Element;
 /// `LANES` elements (`store_first`: `n` elements).
 pub(crate) trait Vector: Copy {
     /// The element type of each lane.
-    type Elem: Element;
+    type Elem: Arith;
     /// The number of lanes (at most 64).
     const LANES: usize;
     /// `mul` is exact only when its receiver is a splat of a value in
@@ -67,7 +67,7 @@ pub(crate) trait Vector: Copy {
     #[inline(always)]
     unsafe fn store_first(self, p: *mut Self::Elem, n: usize) {
         debug_assert!(n < Self::LANES && Self::LANES <= 64);
-        let mut buf = [<Self::Elem as Element>::zero(); 64];
+        let mut buf = [<Self::Elem as Arith>::ZERO; 64];
         // SAFETY: buf holds 64 >= LANES elements; p is valid for n < LANES.
         unsafe {
             self.store(buf.as_mut_ptr());

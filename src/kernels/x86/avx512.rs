@@ -10,7 +10,6 @@ use super::arch::*;
 use super::split64::{Mul32, Split};
 use crate::backend::Backend;
 use crate::kernels::vector::{impl_int_vector, FusedVector, Vector};
-use crate::kernels::RowKernel;
 
 macro_rules! avx512_vector {
     ($name:ident($reg:ty): $elem:ty, lanes = $lanes:expr, mask = $mask:ty,
@@ -228,134 +227,47 @@ crate::kernels::row_kernel!(row_fused_hoisted_f32: f32 => F32x16, tile = 4 x 4, 
 crate::kernels::row_kernel!(row_fused_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
 
-/// The kernel of the two forms that this CPU runs faster: `hoisted`
-/// (taps splatted into registers, [`Hoisted`](crate::kernels::blocked::Hoisted))
-/// where [`hoists_taps`] says so, else `folded` (taps as broadcast memory
-/// operands). Both give the same bits.
-pub(crate) fn for_cpu<T>(folded: RowKernel<T>, hoisted: RowKernel<T>) -> RowKernel<T> {
-    if hoists_taps() {
-        hoisted
-    } else {
-        folded
-    }
-}
-
-/// The `i64` row kernel: on CPUs where [`splits_i64`] says so, kernels
-/// whose taps are all in `i32` multiply with two 32-bit multiplies
-/// ([`Split`]); everything else runs `vpmullq` in the CPU's tap form
-/// ([`for_cpu`]). All give the reference's bits.
-pub(crate) fn row_any_i64(
-    rows: &[&[i64]],
-    taps: &crate::kernels::Taps<i64>,
-    out: &mut [&mut [i64]],
-) {
-    if taps.is_narrow() && splits_i64() {
-        row_split_i64(rows, taps, out)
-    } else {
-        for_cpu(row_i64, row_hoisted_i64)(rows, taps, out)
-    }
-}
-
-/// Whether narrow `i64` kernels use [`Split`]: everywhere but on AMD, whose
-/// Zen 4 and Zen 5 cores run `vpmullq` as a single fast uop. On an Intel
-/// Xeon (family 6 model 167) it is three uops on one port, 0.55 G per
-/// second against 2.0 G `vpmuludq` (see `split64`).
-fn splits_i64() -> bool {
-    super::split64::splits(super::cpu::amd_family().is_none())
-}
-
-/// Whether the kernels splat taps into registers on this CPU: everywhere
-/// but AMD family 0x19 (Zen 4, which measured the folded broadcast faster:
-/// see `mul_broadcast!`). On Zen 5 (family 0x1A) 1000 x 1000 9 x 9 ran 13%
-/// (`f32`) and 20-30% (`f64`) faster hoisted; on an Intel Xeon (family 6
-/// model 167) `i64` ran twice as fast hoisted (a `vpmullq` with an embedded
-/// broadcast is far slower there than one from a register) and `f32` /
-/// `i32` 5-15% faster.
-///
-/// `SIMDCONV_AVX512_TAPS=hoisted` or `=folded` (read once) overrides the
-/// choice, to measure both forms on one machine; the results are the same
-/// bits either way. Any other value leaves the choice to the CPU check.
-fn hoists_taps() -> bool {
-    static HOISTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *HOISTS.get_or_init(|| match std::env::var("SIMDCONV_AVX512_TAPS").as_deref() {
-        Ok("hoisted") => true,
-        Ok("folded") => false,
-        _ => super::cpu::amd_family() != Some(0x19),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::{scalar, Taps};
+    use crate::kernels::testing::{assert_same_bits, Rng};
+    use crate::kernels::{scalar, RowKernel, Taps};
 
-    /// Pseudo-random values in [-1, 1), some of them large or zero.
-    fn values(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-        (0..n)
-            .map(|i| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                let v = (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
-                match i % 17 {
-                    0 => 0.0,
-                    1 => v * 1e30,
-                    _ => v,
-                }
-            })
-            .collect()
+    /// Values in [-1, 1), every 17th zero and every 17th (offset 1) huge.
+    fn value(rng: &mut Rng, i: &mut usize) -> f64 {
+        *i += 1;
+        let v = rng.unit();
+        match *i % 17 {
+            0 => 0.0,
+            1 => v * 1e30,
+            _ => v,
+        }
     }
 
-    /// How a test makes an element from an `f64`, and reads its bits.
-    type Conv<T> = (fn(f64) -> T, fn(T) -> u64);
-
-    /// Runs `kernel` and the scalar reference on one block and compares bits.
-    fn same_as_reference<T: crate::element::Element>(
+    /// `kernel` against `reference` on one block, taps made by `tap` and
+    /// samples by `sample` from values in [-1, 1).
+    fn case<T: crate::arith::Arith>(
         kernel: RowKernel<T>,
         reference: RowKernel<T>,
         (kh, kw, n, width): (usize, usize, usize, usize),
-        (cast, bits): Conv<T>,
+        tap: fn(f64) -> T,
+        sample: fn(f64) -> T,
     ) {
-        same_with_taps(kernel, reference, (kh, kw, n, width), (cast, bits), cast);
-    }
-
-    /// As [`same_as_reference`], the taps made by `tap_cast`.
-    fn same_with_taps<T: crate::element::Element>(
-        kernel: RowKernel<T>,
-        reference: RowKernel<T>,
-        (kh, kw, n, width): (usize, usize, usize, usize),
-        (cast, bits): Conv<T>,
-        tap_cast: fn(f64) -> T,
-    ) {
+        let (mut rng, mut i) = (Rng::new(7), 0);
         let taps = Taps::new(
-            values(kh * kw, 7).into_iter().map(tap_cast).collect(),
+            (0..kh * kw).map(|_| tap(value(&mut rng, &mut i))).collect(),
             kh,
             kw,
         );
-        let len = width + kw - 1 + crate::kernels::ROW_SLACK;
-        let data: Vec<Vec<T>> = (0..n + kh - 1)
-            .map(|r| values(len, 100 + r as u64).into_iter().map(cast).collect())
-            .collect();
-        let rows: Vec<&[T]> = data.iter().map(|r| r.as_slice()).collect();
-        let mut got = vec![vec![T::zero(); width]; n];
-        let mut want = got.clone();
-        kernel(
-            &rows,
+        let mut rng = Rng::new(100 + n as u64);
+        assert_same_bits(
+            kernel,
+            reference,
             &taps,
-            &mut got.iter_mut().map(|r| r.as_mut_slice()).collect::<Vec<_>>(),
+            (n, width),
+            || sample(value(&mut rng, &mut i)),
+            "avx512",
         );
-        reference(
-            &rows,
-            &taps,
-            &mut want
-                .iter_mut()
-                .map(|r| r.as_mut_slice())
-                .collect::<Vec<_>>(),
-        );
-        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
-            assert_eq!(bits(*g), bits(*w), "{kh}x{kw} block of {n} x {width}");
-        }
     }
 
     #[test]
@@ -382,34 +294,37 @@ mod tests {
         ] {
             for &(n, width) in &[(1, 5), (3, 16), (7, 47), (30, 130)] {
                 let shape = (kh, kw, n, width);
-                let f32s: Conv<f32> = (|v| v as f32, |v| v.to_bits().into());
-                let f64s: Conv<f64> = (|v| v, f64::to_bits);
+                let f32s: fn(f64) -> f32 = |v| v as f32;
+                let f64s: fn(f64) -> f64 = |v| v;
                 for k in [row_f32, row_hoisted_f32] {
-                    same_as_reference(k, scalar::row_kernel::<f32>, shape, f32s);
+                    case(k, scalar::row_kernel::<f32>, shape, f32s, f32s);
                 }
                 for k in [row_f64, row_hoisted_f64] {
-                    same_as_reference(k, scalar::row_kernel::<f64>, shape, f64s);
+                    case(k, scalar::row_kernel::<f64>, shape, f64s, f64s);
                 }
                 for k in [row_fused_f32, row_fused_hoisted_f32] {
-                    same_as_reference(k, scalar::row_kernel_fused::<f32>, shape, f32s);
+                    case(k, scalar::row_kernel_fused::<f32>, shape, f32s, f32s);
                 }
                 for k in [row_fused_f64, row_fused_hoisted_f64] {
-                    same_as_reference(k, scalar::row_kernel_fused::<f64>, shape, f64s);
+                    case(k, scalar::row_kernel_fused::<f64>, shape, f64s, f64s);
                 }
                 // Integers large enough to wrap.
-                let i32s: Conv<i32> = (|v| (v * 2e9) as i32, |v| u64::from(v as u32));
-                let i64s: Conv<i64> = (|v| (v * 9e18) as i64, |v| v as u64);
+                let i32s: fn(f64) -> i32 = |v| (v * 2e9) as i32;
+                let i64s: fn(f64) -> i64 = |v| (v * 9e18) as i64;
                 for k in [row_i32, row_hoisted_i32] {
-                    same_as_reference(k, scalar::row_kernel::<i32>, shape, i32s);
+                    case(k, scalar::row_kernel::<i32>, shape, i32s, i32s);
                 }
                 for k in [row_i64, row_hoisted_i64] {
-                    same_as_reference(k, scalar::row_kernel::<i64>, shape, i64s);
+                    case(k, scalar::row_kernel::<i64>, shape, i64s, i64s);
                 }
                 // Taps in i32, i32::MIN and i32::MAX among them, on wrapping
-                // inputs: the two-multiply form and the dispatch over it.
-                let narrow = |v: f64| (v * 3e9).clamp(i32::MIN.into(), i32::MAX.into()) as i64;
-                for k in [row_split_i64, row_any_i64] {
-                    same_with_taps(k, scalar::row_kernel::<i64>, shape, i64s, narrow);
+                // inputs: the two-multiply form and the table's dispatch
+                // over it.
+                let narrow: fn(f64) -> i64 =
+                    |v| (v * 3e9).clamp(i32::MIN.into(), i32::MAX.into()) as i64;
+                let table = crate::kernels::select::i64(Backend::Avx512).expect("built");
+                for k in [row_split_i64, table] {
+                    case(k, scalar::row_kernel::<i64>, shape, narrow, i64s);
                 }
             }
         }

@@ -26,7 +26,6 @@ pub(crate) const EMULATED_MUL_TEMPS: usize = 4;
 pub(crate) mod avx2;
 #[cfg(simdconv_avx512)]
 pub(crate) mod avx512;
-pub(crate) mod cpu;
 #[cfg(simdconv_avx512)]
 pub(crate) mod split64;
 pub(crate) mod sse2;

@@ -28,20 +28,6 @@
 
 use crate::kernels::vector::{IntVector, Vector};
 
-/// Whether the AVX-512 `i64` row kernel multiplies narrow taps through
-/// [`Split`]: `default` (the choice for this CPU) unless
-/// `SIMDCONV_AVX512_I64=split` or `=native` (read once) says otherwise, to
-/// measure both on one machine. The bits are the same either way.
-pub(crate) fn splits(default: bool) -> bool {
-    static CHOICE: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
-    let choice = CHOICE.get_or_init(|| match std::env::var("SIMDCONV_AVX512_I64").as_deref() {
-        Ok("split") => Some(true),
-        Ok("native") => Some(false),
-        _ => None,
-    });
-    choice.unwrap_or(default)
-}
-
 /// What [`Split`] needs of a vector of `i64` lanes.
 pub(crate) trait Mul32: IntVector<Elem = i64> {
     /// Each lane's low 32 bits as signed, times `t`'s, exactly (`vpmuldq`).
@@ -193,14 +179,8 @@ impl<W: Mul32> IntVector for Split<W> {
 #[cfg(test)]
 mod tests {
     use crate::backend::Backend;
-    use crate::kernels::{scalar, Taps, ROW_SLACK};
-
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
+    use crate::kernels::testing::{assert_same_bits, Rng};
+    use crate::kernels::{scalar, Taps};
 
     /// Every backend's `i64` row kernel on this CPU against the scalar
     /// reference (AVX-512's runs [`Split`](super::Split) on narrow taps
@@ -210,7 +190,7 @@ mod tests {
     fn narrow_and_wide_taps_give_the_reference_bits() {
         let edges = [i32::MIN as i64, i32::MAX as i64, -1, 0, 1, 3, -7, 1 << 30];
         let past = [i32::MAX as i64 + 1, i32::MIN as i64 - 1, i64::MIN, i64::MAX];
-        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = Rng::new(1);
         for &(kh, kw) in &[(1, 5), (3, 3), (9, 1), (9, 9), (11, 4)] {
             for wide in [false, true] {
                 let dense: Vec<i64> = (0..kh * kw)
@@ -218,39 +198,25 @@ mod tests {
                         if wide && t == kh * kw / 2 {
                             past[t % past.len()]
                         } else {
-                            edges[(xorshift(&mut s) % edges.len() as u64) as usize]
+                            edges[(rng.next_u64() % edges.len() as u64) as usize]
                         }
                     })
                     .collect();
                 let taps = Taps::new(dense, kh, kw);
                 assert_eq!(taps.is_narrow(), !wide);
-                let (n, width) = (13, 45);
-                let data: Vec<Vec<i64>> = (0..n + kh - 1)
-                    .map(|_| {
-                        (0..width + kw - 1 + ROW_SLACK)
-                            .map(|_| xorshift(&mut s) as i64)
-                            .collect()
-                    })
-                    .collect();
-                let rows: Vec<&[i64]> = data.iter().map(|r| r.as_slice()).collect();
-                let mut want = vec![vec![0i64; width]; n];
-                scalar::row_kernel::<i64>(
-                    &rows,
-                    &taps,
-                    &mut want
-                        .iter_mut()
-                        .map(|r| r.as_mut_slice())
-                        .collect::<Vec<_>>(),
-                );
                 for backend in Backend::available() {
-                    let kernel = crate::kernels::select_i64(backend).expect("an available backend");
-                    let mut got = vec![vec![0i64; width]; n];
-                    kernel(
-                        &rows,
+                    let kernel =
+                        crate::kernels::select::i64(backend).expect("an available backend");
+                    let label = format!("{backend} wide {wide}");
+                    let mut samples = Rng::new(kh as u64 * 31 + kw as u64);
+                    assert_same_bits(
+                        kernel,
+                        scalar::row_kernel::<i64>,
                         &taps,
-                        &mut got.iter_mut().map(|r| r.as_mut_slice()).collect::<Vec<_>>(),
+                        (13, 45),
+                        || samples.int(),
+                        &label,
                     );
-                    assert!(got == want, "{backend} {kh}x{kw} wide {wide}");
                 }
             }
         }

@@ -1,4 +1,7 @@
-//! Exact low-rank evaluation of integer kernels.
+//! Kernels as sums of outer products: the exact low-rank form of integer
+//! kernels, and the rank-one (separable) factors of float kernels for
+//! [`Method::Separable`](crate::Method::Separable). Both run as column
+//! passes and then one row pass (see `pipeline::FactoredStage`).
 //!
 //! If an integer kernel is a sum of `r` outer products of integer vectors,
 //! `K[i][j] = sum_c u_c[i] * v_c[j]`, then
@@ -10,13 +13,13 @@
 //! holds in any commutative ring, so in the integers modulo 2^32 or 2^64,
 //! where the factors are found (an odd pivot is invertible there, so
 //! every integer kernel can be reduced): evaluated as `r`
-//! row passes and one column pass it gives the direct result bit for bit,
+//! column passes and one row pass it gives the direct result bit for bit,
 //! wrap-around included, with `r * (kh + kw)` multiply-adds per output
 //! instead of `kh * kw`. (The seed's `arange(81)` 9x9 kernel has rank 2:
 //! 36 instead of 81.) Floats do not get this path: a different order of
 //! operations rounds differently.
 
-use crate::element::Element;
+use crate::arith::Arith;
 use crate::kernels::taps::TapClass;
 use crate::kernels::Taps;
 
@@ -26,10 +29,10 @@ use crate::kernels::Taps;
 /// The pipeline evaluates it column pass first: `T_c = u_c (kh x 1)`
 /// applied to the padded rows, one output row per band row for each
 /// component, then one row pass over the components' rows laid side by
-/// side, `out = sum_c v_c (1 x kw) * T_c` (see [`LowRank::row_pass_taps`]).
+/// side, `out = sum_c v_c (1 x kw) * T_c` (see [`Factors::row_pass_taps`]).
 /// Both passes are ordinary row-kernel calls over whole bands.
 #[derive(Clone, Debug)]
-pub(crate) struct LowRank<T> {
+pub(crate) struct Factors<T> {
     rank: usize,
     kw: usize,
     /// The row vectors `v_c`, one after another (`rank * kw`).
@@ -38,11 +41,11 @@ pub(crate) struct LowRank<T> {
     column_taps: Vec<Taps<T>>,
 }
 
-impl<T: Element> LowRank<T> {
+impl<T: Arith> Factors<T> {
     /// Factors the effective kernel `taps` (`kh x kw`, row-major) if it is
     /// an integer kernel whose rank `r` makes the two passes cheaper
     /// (`r * (kh + kw) < kh * kw`) and integer factors can be found.
-    pub(crate) fn factor(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
+    pub(crate) fn exact_integer(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
         let max_rank = (kh * kw).saturating_sub(1) / (kh + kw);
         if max_rank == 0 {
             return None;
@@ -88,14 +91,14 @@ impl<T: Element> LowRank<T> {
         // argument alone.
         let rebuilt_ok = (0..kh).all(|i| {
             (0..kw).all(|j| {
-                let mut acc = T::zero();
+                let mut acc = T::ZERO;
                 for c in 0..rank {
-                    acc = column_taps[c * kh + i].mul_add_ref(row_taps[c * kw + j], acc);
+                    acc = column_taps[c * kh + i].mul_then_add(row_taps[c * kw + j], acc);
                 }
                 acc == taps[i * kw + j]
             })
         });
-        rebuilt_ok.then(|| LowRank {
+        rebuilt_ok.then(|| Factors {
             rank,
             kw,
             row_vectors: row_taps,
@@ -112,7 +115,7 @@ impl<T: Element> LowRank<T> {
     /// `u[p] = 1`), both in the element type. Accepted when every tap
     /// equals `u[i] * v[j]` within [`SEPARABLE_TOLERANCE`] epsilons of the
     /// largest tap (computed in f64, exactly for f32 factors); `None`
-    /// otherwise, and for integers (their exact path is [`LowRank::factor`]).
+    /// otherwise, and for integers (their exact path is [`Factors::factor`]).
     pub(crate) fn separable_float(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
         let eps = T::float_epsilon()?;
         if kh * kw <= kh + kw {
@@ -137,7 +140,7 @@ impl<T: Element> LowRank<T> {
         let residual = (0..kh * kw)
             .map(|t| (k[t] - u[t / kw].float_value() * v[t % kw].float_value()).abs())
             .fold(0.0, f64::max);
-        (residual <= SEPARABLE_TOLERANCE * eps * largest.abs()).then(|| LowRank {
+        (residual <= SEPARABLE_TOLERANCE * eps * largest.abs()).then(|| Factors {
             rank: 1,
             kw,
             row_vectors: v,
@@ -162,7 +165,7 @@ impl<T: Element> LowRank<T> {
     /// program, which skips the zeros.
     pub(crate) fn row_pass_taps(&self, segment: usize) -> Taps<T> {
         let kw = self.kw;
-        let mut dense = vec![T::zero(); (self.rank - 1) * segment + kw];
+        let mut dense = vec![T::ZERO; (self.rank - 1) * segment + kw];
         for (c, v) in self.row_vectors.chunks(kw).enumerate() {
             dense[c * segment..c * segment + kw].copy_from_slice(v);
         }
@@ -338,7 +341,7 @@ fn inverse_mod_2_64(odd: u64) -> u64 {
 mod tests {
     use super::*;
 
-    fn rebuild(f: &LowRank<i64>, kh: usize, kw: usize) -> Vec<i64> {
+    fn rebuild(f: &Factors<i64>, kh: usize, kw: usize) -> Vec<i64> {
         let mut out = vec![0i64; kh * kw];
         for c in 0..f.rank() {
             for i in 0..kh {
@@ -355,13 +358,13 @@ mod tests {
     #[test]
     fn the_seed_kernel_has_rank_two() {
         let taps: Vec<i64> = (0..81).rev().collect(); // flipped arange(81)
-        let f = LowRank::factor(&taps, 9, 9).expect("rank 2");
+        let f = Factors::exact_integer(&taps, 9, 9).expect("rank 2");
         assert_eq!(f.rank(), 2);
         assert_eq!(rebuild(&f, 9, 9), taps);
     }
 
     /// General multiplies (taps that are not 0, +-1 or +-2^s) of all factors.
-    fn multiplies(f: &LowRank<i64>) -> usize {
+    fn multiplies(f: &Factors<i64>) -> usize {
         let general = |x: &i64| tap_cost(*x as u64, 64) == 4;
         let columns: usize = (0..f.rank())
             .map(|c| {
@@ -381,12 +384,12 @@ mod tests {
         // Elimination alone gives 23 general multiplies per output; the
         // search finds u = 1, v = 4 - j and u = 76 - 9i, v = 1 (or as good).
         let taps: Vec<i64> = (0..81).rev().collect();
-        let f = LowRank::factor(&taps, 9, 9).expect("rank 2");
+        let f = Factors::exact_integer(&taps, 9, 9).expect("rank 2");
         assert!(multiplies(&f) <= 10, "{} multiplies: {f:?}", multiplies(&f));
         assert_eq!(rebuild(&f, 9, 9), taps);
         // The same kernel in i32 arithmetic.
         let taps32: Vec<i32> = (0..81).rev().collect();
-        let f32 = LowRank::factor(&taps32, 9, 9).expect("rank 2");
+        let f32 = Factors::exact_integer(&taps32, 9, 9).expect("rank 2");
         assert_eq!(f32.rank(), 2);
     }
 
@@ -394,7 +397,7 @@ mod tests {
     fn separable_kernels_have_rank_one() {
         // Sobel: [1 2 1]^T [-1 0 1].
         let taps = [-1i64, 0, 1, -2, 0, 2, -1, 0, 1];
-        let f = LowRank::factor(&taps, 3, 3).expect("rank 1");
+        let f = Factors::exact_integer(&taps, 3, 3).expect("rank 1");
         assert_eq!(f.rank(), 1);
         assert_eq!(rebuild(&f, 3, 3), taps);
     }
@@ -402,12 +405,12 @@ mod tests {
     #[test]
     fn full_rank_and_float_kernels_are_not_factored() {
         let identity: Vec<i64> = (0..25).map(|k| i64::from(k % 6 == 0)).collect();
-        assert!(LowRank::factor(&identity, 5, 5).is_none());
-        assert!(LowRank::<f32>::factor(&[1.0; 9], 3, 3).is_none());
+        assert!(Factors::exact_integer(&identity, 5, 5).is_none());
+        assert!(Factors::<f32>::exact_integer(&[1.0; 9], 3, 3).is_none());
         // 1 x n and 2 x 2 kernels cannot gain.
-        assert!(LowRank::factor(&[1i32, 2, 3], 1, 3).is_none());
-        assert!(LowRank::factor(&[1i32, 2, 2, 4], 2, 2).is_none());
-        assert!(LowRank::factor(&[0i32; 9], 3, 3).is_none());
+        assert!(Factors::exact_integer(&[1i32, 2, 3], 1, 3).is_none());
+        assert!(Factors::exact_integer(&[1i32, 2, 2, 4], 2, 2).is_none());
+        assert!(Factors::exact_integer(&[0i32; 9], 3, 3).is_none());
     }
 
     #[test]
@@ -415,7 +418,7 @@ mod tests {
         // [2 3]^T [2 3]: no entry divides its row or column over the
         // integers, but 9 is odd, so invertible modulo 2^64.
         let taps = [4i64, 6, 0, 6, 9, 0, 0, 0, 0];
-        let f = LowRank::factor(&taps, 3, 3).expect("rank 1");
+        let f = Factors::exact_integer(&taps, 3, 3).expect("rank 1");
         assert_eq!(f.rank(), 1);
         assert_eq!(rebuild(&f, 3, 3), taps);
         assert_eq!(inverse_mod_2_64(9).wrapping_mul(9), 1);
@@ -424,11 +427,11 @@ mod tests {
     #[test]
     fn extreme_values_factor_exactly_or_not_at_all() {
         let taps = [i64::MIN, i64::MIN, 0, i64::MIN, i64::MIN, 0, 1, 1, 0];
-        if let Some(f) = LowRank::factor(&taps, 3, 3) {
+        if let Some(f) = Factors::exact_integer(&taps, 3, 3) {
             assert_eq!(rebuild(&f, 3, 3), taps);
         }
         let taps = [i64::MAX, -1, 7, i64::MAX, -1, 7, 2 * (i64::MAX / 2), -2, 14];
-        if let Some(f) = LowRank::factor(&taps, 3, 3) {
+        if let Some(f) = Factors::exact_integer(&taps, 3, 3) {
             assert_eq!(rebuild(&f, 3, 3), taps);
         }
     }

@@ -1,19 +1,28 @@
-//! Which x86 CPU this is, for the choices that depend on the core rather
-//! than on its instruction sets (the tap form of the AVX-512 kernels, the
-//! band height of the pipeline). Every choice made from it gives the same
-//! bits; only the speed differs.
-
-use super::arch::__cpuid;
+//! Which CPU this is (vendor and family, from CPUID), for the choices that
+//! depend on the core rather than on its instruction sets: they all live in
+//! [`crate::tuning`], and every one of them gives the same bits; only the
+//! speed differs. (Which instruction sets the CPU has is
+//! [`crate::backend`]'s question.)
 
 /// The CPU family of an AMD processor (base plus extended family, as AMD
-/// numbers them: 0x19 Zen 3 and 4, 0x1A Zen 5), `None` on other vendors.
-/// Read once.
+/// numbers them: 0x19 Zen 3 and 4, 0x1A Zen 5), `None` on other vendors
+/// and other architectures. Read once.
 pub(crate) fn amd_family() -> Option<u32> {
     static FAMILY: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
     *FAMILY.get_or_init(read_amd_family)
 }
 
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
 fn read_amd_family() -> Option<u32> {
+    None
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+fn read_amd_family() -> Option<u32> {
+    #[cfg(target_arch = "x86")]
+    use core::arch::x86::__cpuid;
+    #[cfg(target_arch = "x86_64")]
+    use core::arch::x86_64::__cpuid;
     // Miri cannot run CPUID (inline assembly); it never runs the SIMD
     // kernels whose choices depend on this.
     if cfg!(miri) {
@@ -47,7 +56,7 @@ mod tests {
         assert_eq!(amd_family(), read_amd_family());
         if let Some(family) = amd_family() {
             assert!(family >= 0xf, "{family:#x}");
-            if Backend::Avx512.is_available() {
+            if cfg!(simdconv_avx512) && Backend::Avx512.is_available() {
                 assert!(family >= 0x19, "{family:#x}");
             }
         }
