@@ -96,14 +96,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 .ok_or_else(|| format!("{flag} needs a value"))
         };
         match flag {
-            "--mode" => {
-                mode = match value()?.as_str() {
-                    "full" => Mode::Full,
-                    "same" => Mode::Same,
-                    "valid" => Mode::Valid,
-                    other => return Err(format!("unknown mode {other:?}")),
-                }
-            }
+            "--mode" => mode = value()?.parse().map_err(|e| format!("{e}"))?,
             "--border" => border = value()?,
             "--correlate" => op = Operation::Correlation,
             "--backend" => backend = Some(value()?.parse().map_err(|e| format!("{e}"))?),
@@ -199,25 +192,18 @@ fn parse_border<T: Element + FromStr>(text: &str, dtype: &str) -> Result<Border<
         Some((name, fill)) => (name, Some(fill)),
         None => (text, None),
     };
-    let border = match name {
-        "constant" | "fill" => {
-            let v = match fill {
-                None => T::zero(),
-                Some(f) => f.parse().map_err(|_| {
-                    format!("fill value {f:?} is not a valid {dtype}, the image's dtype")
-                })?,
-            };
-            return Ok(Border::Constant(v));
+    // SciPy's names (fill, wrap, symm, and scipy.ndimage's) and the
+    // variants' own, as `Border`'s `FromStr` takes them.
+    let border: Border<T> = name.parse().map_err(|e| format!("{e}"))?;
+    match (border, fill) {
+        (Border::Constant(_), Some(f)) => {
+            let v = f.parse().map_err(|_| {
+                format!("fill value {f:?} is not a valid {dtype}, the image's dtype")
+            })?;
+            Ok(Border::Constant(v))
         }
-        "wrap" => Border::Wrap,
-        "symmetric" | "symm" => Border::Symmetric,
-        "mirror" => Border::Mirror,
-        "replicate" => Border::Replicate,
-        other => return Err(format!("unknown border {other:?}")),
-    };
-    match fill {
-        None => Ok(border),
-        Some(_) => Err(format!("only constant takes a value, not {name}")),
+        (border, None) => Ok(border),
+        (_, Some(_)) => Err(format!("only constant takes a value, not {name}")),
     }
 }
 
@@ -227,11 +213,7 @@ fn scipy_line<T: Display>(o: &Options, border: &Border<T>) -> String {
         Operation::Convolution => "convolve2d",
         Operation::Correlation => "correlate2d",
     };
-    let mode = match o.mode {
-        Mode::Full => "full",
-        Mode::Same => "same",
-        Mode::Valid => "valid",
-    };
+    let mode = o.mode;
     let boundary = match border {
         Border::Constant(v) => format!("boundary=\"fill\", fillvalue={v}"),
         Border::Wrap => "boundary=\"wrap\"".into(),

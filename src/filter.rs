@@ -792,7 +792,10 @@ mod tests {
         assert_eq!(s.settings().method, Method::Direct);
         assert_eq!(s.settings().rounding, Rounding::Separate);
         let s = s.mode(Mode::Same).border(Border::Wrap);
-        assert_eq!((s.output_mode(), s.border_kind()), (Mode::Same, Border::Wrap));
+        assert_eq!(
+            (s.output_mode(), s.border_kind()),
+            (Mode::Same, Border::Wrap)
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! A fresh large allocation is mapped lazily: its first write to each page
 //! faults, and with 4 KiB pages a 4096 x 4096 `f32` output takes 16,400
-//! faults, which on the 2-vCPU guest this crate is measured on cost more
-//! than the convolution itself (62 ms vs 25 ms into a reused buffer). On
+//! faults, which cost more than the convolution itself (`docs/TUNING.md`,
+//! "Scratch and output pages"). On
 //! Linux, large outputs therefore ask for transparent huge pages
 //! (`madvise(MADV_HUGEPAGE)`, honoured when THP is `always` or `madvise`),
 //! so the same output takes about 32 faults of 2 MiB. Nothing else

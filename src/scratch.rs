@@ -5,9 +5,8 @@
 //! end. For small images that is most of the heap traffic of a call, and
 //! glibc hands freed memory at the top of the heap back to the kernel once
 //! more than 128 KiB is free there, so the next call faults the same pages
-//! in again: the seed's 100 x 100 `i64` case on the low-rank path spent
-//! 0.057 ms per call that way against 0.032 ms with trimming turned off
-//! (Zen 5, `MALLOC_TRIM_THRESHOLD_`). Buffers taken here go back to a small
+//! in again, which nearly doubled the seed's 100 x 100 `i64` call
+//! (`docs/TUNING.md`, "Scratch and output pages"). Buffers taken here go back to a small
 //! per-thread cache when dropped instead, so repeated calls on one thread
 //! (or on one rayon worker) reuse them.
 //!

@@ -7,12 +7,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use simdconv::{Backend, Border, Filter2d, Mode, Operation, Rounding};
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::cases;
 
 /// Each output of a full correlation with a zero border, summed exactly
 /// enough: f32 products are exact in f64, and the f64 sum's own error is

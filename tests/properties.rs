@@ -14,13 +14,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation};
 
-/// The test case count: `PROPTEST_CASES` if set, else `default`.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::{cases, Bits};
 
 /// Where index `i` of an axis of length `m` reads, written out the long way.
 fn naive_index(border: &Border<impl Copy>, i: i64, m: i64) -> Option<i64> {
@@ -116,31 +111,6 @@ fn naive<T: Element>(
         }
     }
     Some(out)
-}
-
-/// Bitwise equality for every element type (any NaN equals any NaN).
-trait SameBits: Element {
-    fn same_bits(a: Self, b: Self) -> bool;
-}
-impl SameBits for f32 {
-    fn same_bits(a: Self, b: Self) -> bool {
-        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-    }
-}
-impl SameBits for f64 {
-    fn same_bits(a: Self, b: Self) -> bool {
-        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-    }
-}
-impl SameBits for i32 {
-    fn same_bits(a: Self, b: Self) -> bool {
-        a == b
-    }
-}
-impl SameBits for i64 {
-    fn same_bits(a: Self, b: Self) -> bool {
-        a == b
-    }
 }
 
 /// How an array is presented to the crate.
@@ -261,7 +231,7 @@ fn case_sized<T: Element + std::fmt::Debug>(
 }
 
 /// Runs one case on every backend, through `apply` and `apply_into`.
-fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
+fn check<T: Bits>(case: &Case<T>) -> Result<(), TestCaseError> {
     let expected = naive(&case.image, &case.kernel, case.op, case.mode, case.border);
     for backend in Backend::available() {
         let filter = with_layout(&case.kernel, case.kernel_layout, |k| {
@@ -332,10 +302,7 @@ fn check<T: SameBits>(case: &Case<T>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn run<T: SameBits + std::fmt::Debug>(
-    strategy: impl Strategy<Value = Case<T>>,
-    default_cases: u32,
-) {
+fn run<T: Bits + std::fmt::Debug>(strategy: impl Strategy<Value = Case<T>>, default_cases: u32) {
     let mut runner = TestRunner::new(Config {
         cases: cases(default_cases),
         failure_persistence: None,

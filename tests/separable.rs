@@ -7,12 +7,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Rounding, Threads};
 
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::cases;
 
 /// A float type's bits and the f64 view the bound is checked in.
 trait Float: Element + std::fmt::Debug {

@@ -5,30 +5,17 @@
 use std::sync::Arc;
 
 use ndarray::{s, Array2};
-use simdconv::{Backend, Border, Element, Filter2d, Mode, Threads};
+use simdconv::{Backend, Border, Filter2d, Threads};
 
-fn lcg(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 11
-}
+mod common;
+use common::{first_difference, Bits, Rng, MODES};
 
-fn same_bits<T: Element>(a: &Array2<T>, b: &Array2<T>) -> bool {
-    // Compare through Debug so NaN payloads and signed zeros count: the
-    // inputs here are finite, so every output is too.
-    a.dim() == b.dim()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| format!("{x:?}") == format!("{y:?}"))
-}
-
-fn check<T: Element>(make: impl Fn(u64) -> T) {
-    let mut state = 7u64;
+fn check<T: Bits>(make: impl Fn(u64) -> T) {
+    let mut rng = Rng::new(7);
     // Large enough to be split (well over the parallel threshold), with an
     // odd height so the bands are uneven.
-    let image = Array2::from_shape_fn((201, 181), |_| make(lcg(&mut state)));
-    let kernel = Array2::from_shape_fn((9, 9), |_| make(lcg(&mut state)));
+    let image = Array2::from_shape_fn((201, 181), |_| make(rng.next() >> 11));
+    let kernel = Array2::from_shape_fn((9, 9), |_| make(rng.next() >> 11));
     let pools: Vec<Threads> = [2, 3]
         .into_iter()
         .map(|n| {
@@ -41,7 +28,7 @@ fn check<T: Element>(make: impl Fn(u64) -> T) {
         .chain([Threads::Auto])
         .collect();
     for backend in Backend::available() {
-        for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+        for mode in MODES {
             let filter = Filter2d::convolution(&kernel)
                 .unwrap()
                 .mode(mode)
@@ -55,14 +42,21 @@ fn check<T: Element>(make: impl Fn(u64) -> T) {
             for threads in &pools {
                 let threaded = filter.clone().threads(threads.clone());
                 let out = threaded.apply(&image).unwrap();
-                assert!(same_bits(&out, &single), "{backend} {mode:?} {threads:?}");
+                assert_eq!(
+                    first_difference(out.view(), single.view()),
+                    None,
+                    "{backend} {mode:?} {threads:?}"
+                );
                 // A strided output and a transposed input, threaded.
                 let (h, w) = single.dim();
                 let mut big = Array2::from_elem((2 * h, w), T::zero());
                 threaded
                     .apply_into(image.view(), big.slice_mut(s![..;2, ..]))
                     .unwrap();
-                assert!(same_bits(&big.slice(s![..;2, ..]).to_owned(), &single));
+                assert_eq!(
+                    first_difference(big.slice(s![..;2, ..]), single.view()),
+                    None
+                );
             }
         }
     }

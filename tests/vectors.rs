@@ -25,7 +25,9 @@ use std::str::FromStr;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder};
 use ndarray_npy::{read_npy, ReadableElement};
 use serde_json::Value;
-use simdconv::{convolve2d, correlate2d, Backend, Border, Element, Error, Filter2d, Mode};
+use simdconv::{
+    convolve2d, correlate2d, Backend, Border, Element, Error, Filter2d, Mode, Operation,
+};
 
 /// The vectors' directory, found from the crate root so that the test runs
 /// from any working directory.
@@ -132,21 +134,6 @@ impl TestElement for i64 {
 // ---------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
-    Convolution,
-    Correlation,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BorderKind {
-    Constant,
-    Wrap,
-    Symmetric,
-    Mirror,
-    Replicate,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layout {
     Contiguous,
     Transposed,
@@ -159,9 +146,10 @@ enum Layout {
 #[derive(Clone, Debug)]
 struct Case {
     name: String,
-    op: Op,
+    op: Operation,
     mode: Mode,
-    border: BorderKind,
+    /// The border's name (SciPy's, as `Border`'s `FromStr` takes it).
+    border: String,
     fill: Option<String>,
     dtype: String,
     image: String,
@@ -225,27 +213,12 @@ fn layout(s: &str) -> Result<Layout, String> {
 
 fn parse_case(v: &Value) -> Result<Case, String> {
     let name = string(v, "name")?;
-    let op = match string(v, "op")?.as_str() {
-        "convolution" => Op::Convolution,
-        "correlation" => Op::Correlation,
-        other => return Err(format!("unknown op {other:?}")),
-    };
-    let mode = match string(v, "mode")?.as_str() {
-        "full" => Mode::Full,
-        "same" => Mode::Same,
-        "valid" => Mode::Valid,
-        other => return Err(format!("unknown mode {other:?}")),
-    };
-    let border = match string(v, "border")?.as_str() {
-        "constant" => BorderKind::Constant,
-        "wrap" => BorderKind::Wrap,
-        "symmetric" => BorderKind::Symmetric,
-        "mirror" => BorderKind::Mirror,
-        "replicate" => BorderKind::Replicate,
-        other => return Err(format!("unknown border {other:?}")),
-    };
+    let op: Operation = string(v, "op")?.parse().map_err(|e| format!("{e}"))?;
+    let mode: Mode = string(v, "mode")?.parse().map_err(|e| format!("{e}"))?;
+    let border = string(v, "border")?;
+    let kind: Border<f64> = border.parse().map_err(|e| format!("{e}"))?;
     let fill = opt_string(v, "fill")?;
-    if border == BorderKind::Constant && fill.is_none() {
+    if matches!(kind, Border::Constant(_)) && fill.is_none() {
         return Err("constant border without a fill".into());
     }
     let lay = field(v, "layout")?;
@@ -349,18 +322,19 @@ where
     if case.ok && T::FLOAT && tol.is_none() {
         return Err("float ok case without a tolerance".into());
     }
-    let border = match case.border {
-        BorderKind::Constant => {
+    let border = match case
+        .border
+        .parse::<Border<T>>()
+        .map_err(|e| format!("{e}"))?
+    {
+        Border::Constant(_) => {
             let fill = case.fill.as_deref().unwrap_or_default();
             let v = fill
                 .parse::<T>()
                 .map_err(|e| format!("fill {fill:?} does not parse as {}: {e:?}", case.dtype))?;
             Border::Constant(v)
         }
-        BorderKind::Wrap => Border::Wrap,
-        BorderKind::Symmetric => Border::Symmetric,
-        BorderKind::Mirror => Border::Mirror,
-        BorderKind::Replicate => Border::Replicate,
+        other => other,
     };
     Ok(Data {
         image,
@@ -602,8 +576,8 @@ fn build<T: Element>(
     backend: Backend,
 ) -> Result<Filter2d<T>, Error> {
     let filter = match case.op {
-        Op::Convolution => Filter2d::convolution(kernel)?,
-        Op::Correlation => Filter2d::correlation(kernel)?,
+        Operation::Convolution => Filter2d::convolution(kernel)?,
+        Operation::Correlation => Filter2d::correlation(kernel)?,
     };
     Ok(filter.mode(case.mode).border(border).backend(backend))
 }
@@ -614,8 +588,8 @@ fn free_function<T: Element>(
     kernel: ArrayView2<'_, T>,
 ) -> Result<Array2<T>, Error> {
     match case.op {
-        Op::Convolution => convolve2d(image, kernel),
-        Op::Correlation => correlate2d(image, kernel),
+        Operation::Convolution => convolve2d(image, kernel),
+        Operation::Correlation => correlate2d(image, kernel),
     }
 }
 
@@ -811,8 +785,8 @@ where
     // The free function (automatic backend).
     if free_function_applies(case, data.border) {
         let name = match case.op {
-            Op::Convolution => "convolve2d",
-            Op::Correlation => "correlate2d",
+            Operation::Convolution => "convolve2d",
+            Operation::Correlation => "correlate2d",
         };
         let r = guarded(name, || {
             Ok(free_function(case, image.view(), kernel.view()))

@@ -75,10 +75,7 @@ impl<V: FusedVector> Step<V> for Fused {
 /// ([`Step::HOIST`]): one broadcast load for `C` multiplies, where `S`
 /// alone multiplies by a broadcast memory operand each time. The products
 /// and sums are `S`'s, so the bits are too. Which form is faster depends on
-/// the core: AMD Zen 4 spends a vector-pipe slot on every separate 512-bit
-/// broadcast, Zen 5 does not but sustains fewer multiplies with a memory
-/// operand (a 4 x 4 `f32` tile: 4.5-5.1 G vector multiply-adds per second
-/// folded, 7.4 G hoisted).
+/// the core ([`crate::tuning::avx512_hoists_taps`]).
 // Only the AVX-512 backend hoists its taps (see `row_kernel!`).
 #[cfg_attr(
     not(all(any(target_arch = "x86", target_arch = "x86_64"), simdconv_avx512)),
@@ -302,11 +299,9 @@ unsafe fn input_row<V: Vector, S: Step<V>, const N: usize, const C: usize, const
 /// `regs` vector registers: `kh * C` accumulators, `C` input vectors and
 /// one product must fit, and more than 4 columns gains nothing. 0 (the
 /// register tile instead) when fewer than 3 columns fit: narrower strips
-/// measured no faster than the tile, or slower (Zen 4, 1000 x 1000: AVX2
-/// `f64` 5 x 5 with 2 columns at 0.85-0.88x, AVX2 `f32` 9 x 9 with 1 at
-/// 0.58x, AVX-512 13 x 13 with 2 at 0.95-1.0x), so in practice the strips
-/// serve heights up to 9 with 32 registers (AVX-512, NEON) and up to 3
-/// with 16.
+/// measured no faster than the tile (`docs/TUNING.md`, "Rolling strips"),
+/// so in practice the strips serve heights up to 9 with 32 registers
+/// (AVX-512, NEON) and up to 3 with 16.
 pub(crate) const fn rolling_cols(regs: usize, kh: usize) -> usize {
     if regs < 2 {
         return 0;
@@ -328,8 +323,8 @@ pub(crate) const ROLLING_MAX_ROWS: usize = 9;
 /// Whether [`dense_rows!`] runs a `kh x kw` kernel as rolling strips on an
 /// ISA with `regs` vector registers. Not for one-column kernels: a strip
 /// moves its `kh x C` accumulators up one row after every input row, which
-/// costs as much as a one-column row's own work (the seed's low-rank column
-/// passes, 9 x 1 `i64`, measured 0.72-0.80x the tile's speed).
+/// costs as much as a one-column row's own work (`docs/TUNING.md`,
+/// "Rolling strips").
 pub(crate) const fn rolls(regs: usize, kh: usize, kw: usize) -> bool {
     kh >= 2 && kh <= ROLLING_MAX_ROWS && kw >= 2 && rolling_cols(regs, kh) > 0
 }
@@ -467,9 +462,8 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
 /// from a large image come from L3 or memory, and a strip touches every row
 /// of its block at once: more concurrent streams than the hardware
 /// prefetcher follows. Output rows are prefetched too, so that a store
-/// finds its line in L1 instead of waiting for it (measured on Zen 4: the
-/// rolling strips went from 42 to 50 GMAC/s for a 1000 x 1000 `f32` 9 x 9,
-/// where the same block hot in cache ran at 50 either way).
+/// finds its line in L1 instead of waiting for it (`docs/TUNING.md`,
+/// "Prefetch distance").
 #[inline(always)]
 unsafe fn prefetch_ahead<V: Vector, const C: usize>(p: *const V::Elem, ahead: usize) {
     for c in 0..C {

@@ -133,12 +133,8 @@ impl<T> Taps<T> {
     /// The taps, column-major: tap `(i, j)` at `j * rows() + i`. For one
     /// tap column the register blocks broadcast the taps of all the rows
     /// they feed from one pointer at constant offsets, where row-major taps
-    /// cost a scalar address add per tap. Those adds competed with the
-    /// vector pipes: on an Intel Xeon (AVX-512, one thread, 1000 x 1000,
-    /// output reused) the 9 x 9 rolling strips went from 2.23-2.27 to
-    /// 2.02-2.06 ms for `f32`, 4.23-4.28 to 3.91-3.97 ms for `f64`, and
-    /// 3.14-3.20 to 2.85-2.96 ms for `i32`; the tiles and small kernels
-    /// measured the same.
+    /// cost a scalar address add per tap, which competed with the vector
+    /// pipes (`docs/TUNING.md`, "Column-major taps").
     pub(crate) fn by_column(&self) -> &[T] {
         &self.by_column
     }
@@ -152,7 +148,7 @@ impl<T> Taps<T> {
     /// low-rank column passes): its dense tile loads each input vector once
     /// for every output row it feeds, where the tap program loads it once
     /// per tap, so the dense tile is faster there even multiplying every
-    /// tap (measured on Zen 4).
+    /// tap (`docs/TUNING.md`, "Integer strategy").
     pub(crate) fn is_integer_column(&self) -> bool {
         self.program.is_some() && self.kw == 1 && self.kh > 1
     }
@@ -160,9 +156,8 @@ impl<T> Taps<T> {
     /// At least two thirds of an integer kernel's taps are nonzero. Its
     /// tap program then saves too little to beat the rolling strips, which
     /// multiply every tap but load each input vector once for all the rows
-    /// it feeds, where the program loads it once per tap (Zen 4, AVX-512,
-    /// 9 x 9 at 1000 x 1000: program / strips time 1.44-1.49 with every tap
-    /// nonzero, 1.18 with 3/4, 0.82-0.85 with 1/2).
+    /// it feeds, where the program loads it once per tap (`docs/TUNING.md`,
+    /// "Integer strategy").
     pub(crate) fn is_mostly_nonzero(&self) -> bool {
         self.program
             .as_ref()

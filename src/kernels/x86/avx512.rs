@@ -84,8 +84,8 @@ avx512_vector!(I64x8(__m512i): i64, lanes = 8, mask = __mmask8, splat = _mm512_s
 /// the element at `tap` broadcast to every lane, as an embedded-broadcast
 /// memory operand (`{1toN}`). LLVM hoists an explicit `vbroadcastss` out
 /// of the tile and feeds it to every multiply instead; on AMD Zen 4 each
-/// such broadcast takes a vector-pipe slot (measured: 46 instead of 58
-/// GMAC/s for a 4 x 4 f32 tile), while the folded operand is free.
+/// such broadcast takes a vector-pipe slot, while the folded operand is
+/// free (`docs/TUNING.md`, "AVX-512 taps").
 macro_rules! mul_broadcast {
     ($name:ident, $reg:ty, $elem:ty, $insn:literal, $ptr:literal, $lanes:literal) => {
         /// `x * splat(*tap)` in one instruction with an embedded broadcast.

@@ -2,12 +2,11 @@
 //! 32 x 32 -> 64-bit multiplies (`vpmuldq`, `vpmuludq`) instead of one
 //! 64-bit multiply.
 //!
-//! On Intel cores AVX-512's `vpmullq` is three uops on one port: an Intel
-//! Xeon (family 6 model 167) ran 0.55 G `vpmullq zmm` per second against
-//! 2.0 G `vpmuludq zmm` (register-only loops with an add each).
-//! Convolution kernels of 64-bit integers almost always have small taps,
-//! and a tap `t` in `i32` needs only two 32-bit multiplies per product,
-//! because
+//! On Intel cores AVX-512's `vpmullq` is three uops on one port, several
+//! times slower than `vpmuludq` (`docs/TUNING.md`, "AVX-512 i64
+//! multiply"; [`crate::tuning::avx512_splits_i64`] decides). Convolution
+//! kernels of 64-bit integers almost always have small taps, and a tap `t`
+//! in `i32` needs only two 32-bit multiplies per product, because
 //!
 //! ```text
 //! x = l + h * 2^32    with l = x's low 32 bits sign-extended, h = (x + 2^31) >> 32
@@ -21,10 +20,8 @@
 //! the outputs are the reference's bits.
 //!
 //! AVX2 has no 64-bit multiply and emulates one with three `vpmuludq`; the
-//! same split form there (16 registers: a 2 x 2 tile of split sums, against
-//! the emulation's 2 x 3) measured no faster on that Xeon (the seed's
-//! low-rank path 13.1-14.8 against 12.0-13.3 ms), so AVX2 keeps the
-//! emulation and this module serves AVX-512 only.
+//! same split form there measured no faster, so AVX2 keeps the emulation
+//! and this module serves AVX-512 only.
 
 use crate::kernels::vector::{IntVector, Vector};
 

@@ -1,0 +1,105 @@
+//! Test support shared by the integration tests (each test file that uses
+//! it says `mod common;`): the case count, one seeded generator, bit
+//! equality for every element type, and the lists of borders, modes and
+//! operations. Not every test uses every item.
+#![allow(dead_code)]
+
+use ndarray::ArrayView2;
+use simdconv::{Border, Element, Mode, Operation};
+
+/// The property-test case count: `PROPTEST_CASES` if set (CI lowers it
+/// under emulation), else `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift64*: fast, deterministic on every target, good enough to
+/// spread cases. The seed is any value (its low bit is set, so 0 works).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A value in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    /// A value in [-1, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+}
+
+/// Bitwise equality for every element type: floats by their bits (so the
+/// sign of zero counts), any NaN equal to any NaN (the API promises NaN
+/// where the reference has one, not its payload); integers by value.
+pub trait Bits: Element {
+    fn same_bits(a: Self, b: Self) -> bool;
+}
+
+impl Bits for f32 {
+    fn same_bits(a: Self, b: Self) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+}
+
+impl Bits for f64 {
+    fn same_bits(a: Self, b: Self) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+}
+
+impl Bits for i32 {
+    fn same_bits(a: Self, b: Self) -> bool {
+        a == b
+    }
+}
+
+impl Bits for i64 {
+    fn same_bits(a: Self, b: Self) -> bool {
+        a == b
+    }
+}
+
+/// The first position (row, column) where `a` and `b` differ in bits, or
+/// where their shapes differ (`Some((usize::MAX, usize::MAX))`).
+pub fn first_difference<T: Bits>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+) -> Option<(usize, usize)> {
+    if a.dim() != b.dim() {
+        return Some((usize::MAX, usize::MAX));
+    }
+    a.indexed_iter()
+        .zip(b.iter())
+        .find(|((_, &x), &y)| !T::same_bits(x, y))
+        .map(|((at, _), _)| at)
+}
+
+/// Every border, the constant one filled with `fill`.
+pub fn borders<T: Element>(fill: T) -> [Border<T>; 5] {
+    [
+        Border::Constant(fill),
+        Border::Wrap,
+        Border::Symmetric,
+        Border::Mirror,
+        Border::Replicate,
+    ]
+}
+
+/// Every mode.
+pub const MODES: [Mode; 3] = [Mode::Full, Mode::Same, Mode::Valid];
+
+/// Both operations.
+pub const OPERATIONS: [Operation; 2] = [Operation::Convolution, Operation::Correlation];
