@@ -51,19 +51,30 @@ pub enum Error {
         /// The shape that was given.
         actual: (usize, usize),
     },
-    /// A size computed from the shapes does not fit in `usize`.
+    /// A buffer the shapes call for would exceed `isize::MAX` bytes, the
+    /// most one Rust allocation can hold (or its size overflows `usize`).
     ShapeOverflow {
         /// Image shape (rows, cols).
         image: (usize, usize),
         /// Kernel shape (rows, cols).
         kernel: (usize, usize),
     },
-    /// The kernel has more elements than a buffer can hold.
+    /// The kernel's taps would exceed `isize::MAX` bytes.
     KernelTooLarge {
         /// Kernel rows.
         rows: usize,
         /// Kernel columns.
         cols: usize,
+    },
+    /// Memory for a buffer could not be allocated (the system refused it,
+    /// or it would exceed `isize::MAX` bytes): returned instead of
+    /// aborting the process.
+    AllocationFailed {
+        /// What the buffer was for: `"the output"`, `"the kernel's taps"`,
+        /// `"the padded-row ring"`.
+        what: &'static str,
+        /// The bytes asked for.
+        bytes: usize,
     },
     /// A mode, border, operation or method name (from `str::parse`) is not
     /// one this crate knows.
@@ -127,12 +138,19 @@ impl fmt::Display for Error {
             ),
             Error::ShapeOverflow { image, kernel } => write!(
                 f,
-                "the output size for a {} x {} image and a {} x {} kernel overflows usize",
+                "a {} x {} image and a {} x {} kernel need buffers of more than \
+                 isize::MAX bytes (the most one allocation can hold)",
                 image.0, image.1, kernel.0, kernel.1
             ),
             Error::KernelTooLarge { rows, cols } => write!(
                 f,
-                "the kernel ({rows} x {cols}) has more elements than a buffer can hold"
+                "the kernel ({rows} x {cols}) needs more than isize::MAX bytes \
+                 (the most one allocation can hold)"
+            ),
+            Error::AllocationFailed { what, bytes } => write!(
+                f,
+                "could not allocate {bytes} bytes ({:.1} GiB) for {what}",
+                *bytes as f64 / (1u64 << 30) as f64
             ),
             Error::UnknownName { what, name, known } => write!(
                 f,

@@ -44,10 +44,21 @@ pub(crate) struct Factors<T> {
 impl<T: Arith> Factors<T> {
     /// Factors the effective kernel `taps` (`kh x kw`, row-major) if it is
     /// an integer kernel whose rank `r` makes the two passes cheaper
-    /// (`r * (kh + kw) < kh * kw`) and integer factors can be found.
+    /// (`r * (kh + kw) < kh * kw`), at most [`MAX_EXACT_RANK`], and integer
+    /// factors can be found.
+    ///
+    /// The search is bounded so that building a filter stays cheap for
+    /// any kernel: the kernel's rank modulo 2 (a lower bound on the terms
+    /// any factorisation modulo 2^bits needs, found by bit-parallel
+    /// elimination in `O(kh kw min(kh, kw) / 64)`) rules out most kernels
+    /// without a low-rank form at once, and the exact elimination stops
+    /// after [`MAX_EXACT_RANK`] terms.
     pub(crate) fn exact_integer(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
-        let max_rank = (kh * kw).saturating_sub(1) / (kh + kw);
+        let max_rank = ((kh * kw).saturating_sub(1) / (kh + kw)).min(MAX_EXACT_RANK);
         if max_rank == 0 {
+            return None;
+        }
+        if rank_mod_2_exceeds(taps, kh, kw, max_rank)? {
             return None;
         }
         // Work modulo 2^64 (a multiple of the element's modulus): reduce to
@@ -57,10 +68,11 @@ impl<T: Arith> Factors<T> {
                 .to_exact_int()
                 .map(|v| v as u64)
         };
-        let mut m: Vec<u64> = taps
-            .iter()
-            .map(|t| t.to_exact_int().map(|v| v as u64))
-            .collect::<Option<_>>()?;
+        // (Fallible: the kernel may be as large as memory allows.)
+        let mut m: Vec<u64> = crate::alloc::with_capacity(taps.len(), "the factor search").ok()?;
+        for t in taps {
+            m.push(t.to_exact_int()? as u64);
+        }
         let mut us: Vec<Vec<u64>> = Vec::new();
         let mut vs: Vec<Vec<u64>> = Vec::new();
         while m.iter().any(|&x| x != 0) {
@@ -115,7 +127,7 @@ impl<T: Arith> Factors<T> {
     /// `u[p] = 1`), both in the element type. Accepted when every tap
     /// equals `u[i] * v[j]` within [`SEPARABLE_TOLERANCE`] epsilons of the
     /// largest tap (computed in f64, exactly for f32 factors); `None`
-    /// otherwise, and for integers (their exact path is [`Factors::factor`]).
+    /// otherwise, and for integers (their exact path is [`Factors::exact_integer`]).
     pub(crate) fn separable_float(taps: &[T], kh: usize, kw: usize) -> Option<Self> {
         let eps = T::float_epsilon()?;
         if kh * kw <= kh + kw {
@@ -172,6 +184,82 @@ impl<T: Arith> Factors<T> {
         let len = dense.len();
         Taps::new(dense, 1, len)
     }
+}
+
+/// The most outer products an exact integer factorisation may have. Real
+/// kernels of low rank have a few (Sobel and box sums 1, the seed's
+/// `arange` 2); each term costs a column pass, and a cap keeps the
+/// search's cost (one `O(kh kw)` elimination step per term) small next to
+/// building the taps, for any kernel.
+pub(crate) const MAX_EXACT_RANK: usize = 32;
+
+/// Whether the rank over GF(2) of `K / 2^s` exceeds `limit`, with `2^s`
+/// the largest power of two dividing every tap; `None` for a float kernel.
+///
+/// Any factorisation `K = U V^T` modulo 2^bits is one modulo 2 as well, so
+/// for odd kernels (`s = 0`) that rank bounds the number of terms from
+/// below. For `K = 2^s K'` it does too while `s` times that rank stays
+/// below the width (the `2^s K'` minors are then nonzero), which covers
+/// every kernel of small integers; a rare kernel beyond that may have a
+/// factorisation this misses, which costs speed, never bits. Kernels in
+/// general position are ruled out here without the exact search.
+fn rank_mod_2_exceeds<T: Arith>(taps: &[T], kh: usize, kw: usize, limit: usize) -> Option<bool> {
+    let mut shift = u32::MAX;
+    for t in taps {
+        let v = t.to_exact_int()? as u64;
+        if v != 0 {
+            shift = shift.min(v.trailing_zeros());
+        }
+    }
+    if shift == u32::MAX {
+        return Some(false); // all zero: rank 0
+    }
+    // Rows of the smaller side as bit sets over the larger side.
+    let (rows, cols, at) = if kh <= kw {
+        (
+            kh,
+            kw,
+            (|i, j, kw| i * kw + j) as fn(usize, usize, usize) -> usize,
+        )
+    } else {
+        (
+            kw,
+            kh,
+            (|i, j, kw| j * kw + i) as fn(usize, usize, usize) -> usize,
+        )
+    };
+    let words = cols.div_ceil(64);
+    let mut bits: Vec<u64> = crate::alloc::with_capacity(rows * words, "the factor search").ok()?;
+    bits.resize(rows * words, 0);
+    for i in 0..rows {
+        for j in 0..cols {
+            let odd = (taps[at(i, j, kw)].to_exact_int()? as u64 >> shift) & 1 == 1;
+            bits[i * words + j / 64] |= u64::from(odd) << (j % 64);
+        }
+    }
+    let mut rank = 0;
+    for col in 0..cols {
+        let (w, b) = (col / 64, 1u64 << (col % 64));
+        let Some(pivot) = (rank..rows).find(|&r| bits[r * words + w] & b != 0) else {
+            continue;
+        };
+        for k in 0..words {
+            bits.swap(pivot * words + k, rank * words + k);
+        }
+        for r in rank + 1..rows {
+            if bits[r * words + w] & b != 0 {
+                for k in w..words {
+                    let x = bits[rank * words + k];
+                    bits[r * words + k] ^= x;
+                }
+            }
+        }
+        rank += 1;
+        if rank > limit {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// One exact rank-one step modulo 2^64, for a nonzero `m`.
@@ -391,6 +479,67 @@ mod tests {
         let taps32: Vec<i32> = (0..81).rev().collect();
         let f32 = Factors::exact_integer(&taps32, 9, 9).expect("rank 2");
         assert_eq!(f32.rank(), 2);
+    }
+
+    #[test]
+    fn rank_mod_2_bounds_the_search() {
+        // The checkerboard i + j mod 2 has rank 2 over GF(2); its
+        // transpose too.
+        let taps: Vec<i64> = (0..35).map(|t| (t / 7 + t % 7) as i64).collect();
+        assert_eq!(rank_mod_2_exceeds(&taps, 5, 7, 2), Some(false));
+        assert_eq!(rank_mod_2_exceeds(&taps, 5, 7, 1), Some(true));
+        assert_eq!(rank_mod_2_exceeds(&taps, 7, 5, 1), Some(true));
+        // Odd-heavy pseudo-random taps over 70 columns (two words a row):
+        // full rank, and floats have none.
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let random: Vec<i32> = (0..9 * 70)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                s as i32
+            })
+            .collect();
+        assert_eq!(rank_mod_2_exceeds(&random, 9, 70, 8), Some(true));
+        assert_eq!(rank_mod_2_exceeds(&random, 70, 9, 8), Some(true));
+        assert!(Factors::exact_integer(&random, 9, 70).is_none());
+        assert_eq!(rank_mod_2_exceeds(&[1.0f32; 9], 3, 3, 1), None);
+        // An even kernel is bounded through its odd part, and is still
+        // factored exactly when it has low rank.
+        let even: Vec<i64> = (0..100)
+            .map(|t| 2 * ((t / 10) * 3 + 1) * ((t % 10) + 5))
+            .collect();
+        assert_eq!(rank_mod_2_exceeds(&even, 10, 10, 1), Some(false));
+        let doubled: Vec<i64> = random.iter().map(|&v| 4 * i64::from(v)).collect();
+        assert_eq!(rank_mod_2_exceeds(&doubled, 9, 70, 8), Some(true));
+        assert_eq!(rank_mod_2_exceeds(&[0i32; 6], 2, 3, 0), Some(false));
+        let f = Factors::exact_integer(&even, 10, 10).expect("rank 1");
+        assert_eq!((f.rank(), rebuild(&f, 10, 10)), (1, even));
+    }
+
+    #[test]
+    fn kernels_of_rank_above_the_cap_run_direct() {
+        // A sum of MAX_EXACT_RANK + 1 outer products of independent odd
+        // vectors on a kernel large enough that the rank would pay.
+        let n = 4 * (MAX_EXACT_RANK + 2);
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % 7) as i64 - 3
+        };
+        let mut taps = vec![0i64; n * n];
+        for term in 0..=MAX_EXACT_RANK {
+            let u: Vec<i64> = (0..n).map(|i| if i == term { 1 } else { next() }).collect();
+            let v: Vec<i64> = (0..n).map(|j| if j == term { 1 } else { next() }).collect();
+            for i in 0..n {
+                for j in 0..n {
+                    taps[i * n + j] += u[i] * v[j];
+                }
+            }
+        }
+        assert!(Factors::exact_integer(&taps, n, n).is_none());
     }
 
     #[test]

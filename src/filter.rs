@@ -107,7 +107,7 @@ impl<T: Element> Filter2d<T> {
         K: AsArray<'a, T, Ix2>,
         T: 'a,
     {
-        Self::new(kernel.into(), Operation::Convolution)
+        Self::new(kernel, Operation::Convolution)
     }
 
     /// A correlation filter (`scipy.signal.correlate2d`): full mode, zero
@@ -125,7 +125,7 @@ impl<T: Element> Filter2d<T> {
         K: AsArray<'a, T, Ix2>,
         T: 'a,
     {
-        Self::new(kernel.into(), Operation::Correlation)
+        Self::new(kernel, Operation::Correlation)
     }
 
     /// A filter for either operation.
@@ -133,11 +133,16 @@ impl<T: Element> Filter2d<T> {
     /// ```
     /// use ndarray::array;
     /// use simdconv::{Filter2d, Operation};
-    /// let f = Filter2d::new(array![[2.0f64]].view(), Operation::Correlation)?;
+    /// let f = Filter2d::new(&array![[2.0f64]], Operation::Correlation)?;
     /// assert_eq!(f.operation(), Operation::Correlation);
     /// # Ok::<(), simdconv::Error>(())
     /// ```
-    pub fn new(kernel: ArrayView2<'_, T>, op: Operation) -> Result<Self, Error> {
+    pub fn new<'a, K>(kernel: K, op: Operation) -> Result<Self, Error>
+    where
+        K: AsArray<'a, T, Ix2>,
+        T: 'a,
+    {
+        let kernel: ArrayView2<'a, T> = kernel.into();
         let (kh, kw) = kernel.dim();
         if kh == 0 || kw == 0 {
             return Err(Error::EmptyKernel { rows: kh, cols: kw });
@@ -148,10 +153,15 @@ impl<T: Element> Filter2d<T> {
         {
             return Err(Error::KernelTooLarge { rows: kh, cols: kw });
         }
-        let taps: Vec<T> = match op {
-            Operation::Convolution => kernel.slice(s![..;-1, ..;-1]).iter().copied().collect(),
-            Operation::Correlation => kernel.iter().copied().collect(),
-        };
+        // The taps and their column-major copy (`Taps`), asked for
+        // fallibly: a broadcast view can name more taps than memory holds.
+        let n = kh * kw;
+        crate::alloc::probe::<T>(n.saturating_mul(2), "the kernel's taps")?;
+        let mut taps = crate::alloc::with_capacity::<T>(n, "the kernel's taps")?;
+        match op {
+            Operation::Convolution => taps.extend(kernel.slice(s![..;-1, ..;-1]).iter().copied()),
+            Operation::Correlation => taps.extend(kernel.iter().copied()),
+        }
         Ok(Filter2d {
             kernel: Kernel {
                 kh,
@@ -506,7 +516,7 @@ impl<T: Element> Filter2d<T> {
     {
         let image = image.into();
         let shape = self.output_shape(image.dim())?;
-        let mut out = crate::output::zeroed(shape);
+        let mut out = crate::output::zeroed(shape)?;
         self.apply_into(image, out.view_mut())?;
         Ok(out)
     }
@@ -566,8 +576,7 @@ impl<T: Element> Filter2d<T> {
                     backend,
                     evaluation,
                 };
-                pipeline::execute(&call, &self.settings.threads, image, out);
-                Ok(())
+                pipeline::execute(&call, &self.settings.threads, image, out)
             }
             Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
         }

@@ -406,6 +406,7 @@ mod settings;
 mod backend;
 mod error;
 // Building and running a filter.
+mod alloc;
 mod factor;
 mod filter;
 mod output;
@@ -421,6 +422,24 @@ pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
 pub use settings::{Method, Rounding, Settings};
 pub use threads::Threads;
+
+/// The `ndarray` this crate is built with (any of 0.15, 0.16, 0.17: the
+/// one your own dependency resolves to), so that arrays built with
+/// `simdconv::ndarray` always fit.
+pub use ndarray;
+
+/// The `rayon` crate (with the `rayon` feature), for building a
+/// [`Threads::Pool`] without a dependency of your own:
+///
+/// ```
+/// use std::sync::Arc;
+/// use simdconv::{rayon, Threads};
+/// let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+/// let threads = Threads::Pool(Arc::new(pool));
+/// # let _ = threads;
+/// ```
+#[cfg(feature = "rayon")]
+pub use rayon;
 
 /// The README's code examples, compiled and run as doctests.
 #[cfg(doctest)]

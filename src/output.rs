@@ -12,18 +12,24 @@
 use ndarray::Array2;
 
 use crate::element::Element;
+use crate::error::Error;
 
 /// Outputs of at least this many bytes ask for huge pages.
 #[cfg(all(target_os = "linux", not(miri)))]
 const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 
-/// A zero-filled array of `shape` for `apply` to write into.
-pub(crate) fn zeroed<T: Element>(shape: (usize, usize)) -> Array2<T> {
+/// A zero-filled array of `shape` for `apply` to write into, or
+/// [`Error::AllocationFailed`] if the system refuses its memory. (Probed
+/// fallibly, then allocated zeroed: large zeroed buffers come from fresh
+/// pages that cost nothing until written.)
+pub(crate) fn zeroed<T: Element>(shape: (usize, usize)) -> Result<Array2<T>, Error> {
+    let n = shape.0.saturating_mul(shape.1);
+    crate::alloc::probe::<T>(n, "the output")?;
     let out = Array2::from_elem(shape, T::zero());
     if let Some(buf) = out.as_slice_memory_order() {
         advise_huge_pages(buf);
     }
-    out
+    Ok(out)
 }
 
 /// Asks the kernel to back the whole pages inside `buf` with huge pages.
@@ -67,15 +73,15 @@ mod tests {
 
     #[test]
     fn outputs_are_zero_filled_whatever_their_size() {
-        let small: Array2<f32> = zeroed((3, 5));
+        let small: Array2<f32> = zeroed((3, 5)).unwrap();
         assert!(small.iter().all(|&x| x.to_bits() == 0));
         // Above the huge-page threshold (smaller under Miri, where it is slow
         // and the advice is compiled out).
         let shape = if cfg!(miri) { (30, 20) } else { (1100, 1000) };
-        let large: Array2<i64> = zeroed(shape);
+        let large: Array2<i64> = zeroed(shape).unwrap();
         assert_eq!(large.dim(), shape);
         assert!(large.iter().all(|&x| x == 0));
-        let empty: Array2<f64> = zeroed((0, 7));
+        let empty: Array2<f64> = zeroed((0, 7)).unwrap();
         assert!(empty.is_empty());
     }
 }

@@ -11,6 +11,7 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use crate::backend::Backend;
 use crate::border::Border;
 use crate::element::Element;
+use crate::error::Error;
 use crate::factor::Factors;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
 use crate::scratch::Scratch;
@@ -50,13 +51,15 @@ pub(crate) struct Call<'a, T> {
 
 /// Computes `out` (any strides; its shape is the call's output shape) from
 /// `image`: builds the plan and the column map once, then runs bands of
-/// output rows on the threads `threads` allows.
+/// output rows on the threads `threads` allows. The only error is memory:
+/// a task's scratch is probed first, so a size the system refuses is an
+/// [`Error::AllocationFailed`], not an abort.
 pub(crate) fn execute<T: Element>(
     call: &Call<'_, T>,
     threads: &Threads,
     image: ArrayView2<'_, T>,
     out: ArrayViewMut2<'_, T>,
-) {
+) -> Result<(), Error> {
     let (kh, kw) = call.kernel_shape;
     let (rows, width) = out.dim();
     let plan = Plan {
@@ -68,6 +71,10 @@ pub(crate) fn execute<T: Element>(
         kernel: call.kernel,
         band_rows: tuning::direct_band_rows(call.backend),
     };
+    crate::alloc::probe::<T>(
+        scratch_elements(&plan, &call.evaluation, rows),
+        "the padded-row ring",
+    )?;
     // Padded column c reads image column c + offset.1 - (kw - 1).
     let lead = kw as isize - 1 - call.offset.1 as isize;
     let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead);
@@ -78,6 +85,37 @@ pub(crate) fn execute<T: Element>(
     threads.for_each_band(macs, out, |first_row, rows| {
         run(&plan, &call.evaluation, &columns, image, rows, first_row)
     });
+    Ok(())
+}
+
+/// The band height [`run`] uses for `rows_out` output rows.
+fn band_rows<T: Element>(plan: &Plan<T>, evaluation: &Evaluation<'_, T>, rows_out: usize) -> usize {
+    let padded = plan.width + plan.kw - 1;
+    match evaluation {
+        Evaluation::Direct { .. } => {
+            tuning::direct_band(plan.kh, padded, core::mem::size_of::<T>(), plan.band_rows)
+        }
+        Evaluation::Factored(_) => tuning::BAND_ROWS,
+    }
+    .min(rows_out)
+}
+
+/// The elements of scratch one task of [`run`] allocates: the ring, and
+/// for the factored method the components' column-pass rows.
+fn scratch_elements<T: Element>(
+    plan: &Plan<T>,
+    evaluation: &Evaluation<'_, T>,
+    rows_out: usize,
+) -> usize {
+    let band = band_rows(plan, evaluation, rows_out);
+    let segment = (plan.width + plan.kw - 1).saturating_add(ROW_SLACK);
+    let ring = (band + plan.kh - 1).saturating_mul(segment);
+    match evaluation {
+        Evaluation::Direct { .. } => ring,
+        Evaluation::Factored(factors) => {
+            ring.saturating_add(band.saturating_mul(factors.rank()).saturating_mul(segment))
+        }
+    }
 }
 
 /// Where each column of a padded row comes from.
@@ -474,13 +512,7 @@ pub(crate) fn run<T: Element>(
         return;
     }
     let padded = width + kw - 1;
-    let band = match evaluation {
-        Evaluation::Direct { .. } => {
-            tuning::direct_band(kh, padded, core::mem::size_of::<T>(), plan.band_rows)
-        }
-        Evaluation::Factored(_) => tuning::BAND_ROWS,
-    }
-    .min(rows_out);
+    let band = band_rows(plan, evaluation, rows_out);
     let slots = band + kh - 1;
     let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
     let lead = columns.lead();

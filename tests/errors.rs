@@ -145,7 +145,7 @@ fn sizes_that_overflow_usize_are_an_error() {
         .apply(image)
         .unwrap_err();
     assert!(matches!(err, Error::ShapeOverflow { .. }), "{err}");
-    assert!(err.to_string().contains("overflows"), "{err}");
+    assert!(err.to_string().contains("isize::MAX bytes"), "{err}");
     // Output elements that do not fit, although each side does.
     let side = 1usize << (usize::BITS / 2);
     let image = ArrayView2::from_shape((1, 1), &one).unwrap();
@@ -155,6 +155,50 @@ fn sizes_that_overflow_usize_are_an_error() {
         .apply(image)
         .unwrap_err();
     assert!(matches!(err, Error::ShapeOverflow { .. }), "{err}");
+}
+
+/// Sizes inside the limit that no machine has: an `Err` naming the bytes,
+/// where an infallible allocation aborts the process.
+#[test]
+fn memory_the_system_refuses_is_an_error_not_an_abort() {
+    let one = ArrayView2::from_shape((1, 1), &[1.0f32][..]).unwrap();
+    // A 2^30 x 2^29 broadcast image and a 1 x 1 kernel: 2^61 bytes of output.
+    let image = one.broadcast((1 << 30, 1 << 29)).unwrap();
+    let filter = Filter2d::convolution(&Array2::<f32>::ones((1, 1))).unwrap();
+    let err = filter.apply(image).unwrap_err();
+    if cfg!(target_pointer_width = "64") {
+        assert_eq!(
+            err,
+            Error::AllocationFailed {
+                what: "the output",
+                bytes: 1 << 61
+            }
+        );
+        assert!(
+            err.to_string().contains("2305843009213693952 bytes"),
+            "{err}"
+        );
+    } else {
+        assert!(matches!(err, Error::ShapeOverflow { .. }), "{err}");
+    }
+    // A 2^20 x 2^20 broadcast kernel: 4 TiB of taps (and as much again for
+    // their column-major copy).
+    let kernel = one.broadcast((1 << 20, 1 << 20)).unwrap();
+    let err = Filter2d::convolution(kernel).unwrap_err();
+    if cfg!(target_pointer_width = "64") {
+        assert!(
+            matches!(
+                err,
+                Error::AllocationFailed {
+                    what: "the kernel's taps",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    } else {
+        assert!(matches!(err, Error::KernelTooLarge { .. }), "{err}");
+    }
 }
 
 #[test]
