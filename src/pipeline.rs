@@ -90,10 +90,10 @@ pub(crate) fn execute<T: Element>(
 
 /// The band height [`run`] uses for `rows_out` output rows.
 fn band_rows<T: Element>(plan: &Plan<T>, evaluation: &Evaluation<'_, T>, rows_out: usize) -> usize {
-    let padded = plan.width + plan.kw - 1;
+    let ring_row = (plan.width + plan.kw - 1).saturating_add(ROW_SLACK);
     match evaluation {
         Evaluation::Direct { .. } => {
-            tuning::direct_band(plan.kh, padded, core::mem::size_of::<T>(), plan.band_rows)
+            tuning::direct_band(plan.kh, ring_row, core::mem::size_of::<T>(), plan.band_rows)
         }
         Evaluation::Factored(_) => tuning::BAND_ROWS,
     }

@@ -70,13 +70,11 @@ fn tall_bands_pay(backend: Backend) -> bool {
 }
 
 /// Output rows per band of the direct method for a `kh`-row kernel and
-/// padded rows of `padded` elements of `elem_bytes` each, at most `most`
-/// (from [`direct_band_rows`]): as tall as the ring's byte budget allows.
-pub(crate) fn direct_band(kh: usize, padded: usize, elem_bytes: usize, most: usize) -> usize {
-    let row_bytes = padded
-        .saturating_add(crate::kernels::ROW_SLACK)
-        .saturating_mul(elem_bytes)
-        .max(1);
+/// ring rows of `row_elems` elements (the padded row and its slack) of
+/// `elem_bytes` each, at most `most` (from [`direct_band_rows`]): as tall
+/// as the ring's byte budget allows.
+pub(crate) fn direct_band(kh: usize, row_elems: usize, elem_bytes: usize, most: usize) -> usize {
+    let row_bytes = row_elems.saturating_mul(elem_bytes).max(1);
     let fit = (DIRECT_RING_BYTES / row_bytes).saturating_sub(kh - 1);
     fit.clamp(BAND_ROWS.min(most), most)
 }
@@ -126,25 +124,28 @@ pub(crate) fn strip_prefetch_distance(rows: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The rows' slack, as the pipeline adds it.
+    const SLACK: usize = crate::kernels::ROW_SLACK;
+
     #[test]
     fn direct_bands_are_tall_unless_the_ring_would_be_huge() {
         let tall = TALL_BAND_ROWS;
         // 1000 x 1000 f32, 9 x 9: the tallest band.
-        assert_eq!(direct_band(9, 1008, 4, tall), TALL_BAND_ROWS);
+        assert_eq!(direct_band(9, 1008 + SLACK, 4, tall), TALL_BAND_ROWS);
         // 4096 f64: the ring budget (2 MiB / 32.9 KB = 63 rows, 8 of them
         // the kernel's extra rows).
-        let b = direct_band(9, 4104, 8, tall);
+        let b = direct_band(9, 4104 + SLACK, 8, tall);
         assert!(b > BAND_ROWS && b < TALL_BAND_ROWS, "{b}");
-        assert!((b + 8) * (4104 + crate::kernels::ROW_SLACK) * 8 <= DIRECT_RING_BYTES);
+        assert!((b + 8) * (4104 + SLACK) * 8 <= DIRECT_RING_BYTES);
         // Very wide, or a very tall kernel: never below the minimum.
-        assert_eq!(direct_band(9, 1 << 20, 8, tall), BAND_ROWS);
-        assert_eq!(direct_band(1000, 4000, 4, tall), BAND_ROWS);
-        assert_eq!(direct_band(1000, 100, 4, tall), TALL_BAND_ROWS);
+        assert_eq!(direct_band(9, (1 << 20) + SLACK, 8, tall), BAND_ROWS);
+        assert_eq!(direct_band(1000, 4000 + SLACK, 4, tall), BAND_ROWS);
+        assert_eq!(direct_band(1000, 100 + SLACK, 4, tall), TALL_BAND_ROWS);
         assert_eq!(direct_band(1, usize::MAX, 8, tall), BAND_ROWS);
         // A lower ceiling wins, also below the usual minimum.
-        assert_eq!(direct_band(9, 1008, 4, BAND_ROWS), BAND_ROWS);
-        assert_eq!(direct_band(9, 1008, 4, 5), 5);
-        assert_eq!(direct_band(9, 1 << 20, 8, 1), 1);
+        assert_eq!(direct_band(9, 1008 + SLACK, 4, BAND_ROWS), BAND_ROWS);
+        assert_eq!(direct_band(9, 1008 + SLACK, 4, 5), 5);
+        assert_eq!(direct_band(9, (1 << 20) + SLACK, 8, 1), 1);
     }
 
     #[test]
