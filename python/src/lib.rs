@@ -1,0 +1,463 @@
+//! `simdconv._simdconv`: the compiled half of the Python package.
+//!
+//! This module only moves NumPy arrays in and out of the library: it takes
+//! arrays that already have one of the library's element types (`float32`,
+//! `float64`, `int32`, `int64`), views them without copying (any strides,
+//! negative included), and runs [`simdconv::Filter2d`] with the GIL
+//! released. Everything SciPy-specific (argument names and their errors,
+//! dtype promotion, the narrow integer types, empty inputs) lives in the
+//! Python package `simdconv/`, where it can be read next to SciPy's own.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ndarray::ArrayView1;
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation, Threads};
+
+/// The library's error as a Python `ValueError` (bad input, never a panic).
+fn value_error(err: simdconv::Error) -> PyErr {
+    PyValueError::new_err(err.to_string())
+}
+
+/// The options of a filter, as the Python layer passes them: names already
+/// checked and canonical.
+struct Options {
+    op: Operation,
+    mode: Mode,
+    /// `constant`, `wrap`, `symmetric`, `mirror` or `replicate`.
+    border: String,
+    backend: Option<Backend>,
+    threads: Threads,
+    low_rank: bool,
+    separable: bool,
+    fused: bool,
+}
+
+impl Options {
+    #[allow(clippy::too_many_arguments)]
+    fn parse(
+        correlate: bool,
+        mode: &str,
+        border: &str,
+        backend: Option<&str>,
+        threads: usize,
+        low_rank: bool,
+        separable: bool,
+        fused: bool,
+    ) -> PyResult<Self> {
+        let mode = match mode {
+            "full" => Mode::Full,
+            "same" => Mode::Same,
+            "valid" => Mode::Valid,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown mode {other:?}: expected 'full', 'same' or 'valid'"
+                )))
+            }
+        };
+        if !matches!(
+            border,
+            "constant" | "wrap" | "symmetric" | "mirror" | "replicate"
+        ) {
+            return Err(PyValueError::new_err(format!(
+                "unknown border {border:?}: expected 'constant', 'wrap', 'symmetric', 'mirror' or 'replicate'"
+            )));
+        }
+        let backend = match backend {
+            None => None,
+            Some(name) => Some(name.parse::<Backend>().map_err(value_error)?),
+        };
+        Ok(Options {
+            op: if correlate {
+                Operation::Correlation
+            } else {
+                Operation::Convolution
+            },
+            mode,
+            border: border.to_owned(),
+            backend,
+            threads: threads_policy(threads)?,
+            low_rank,
+            separable,
+            fused,
+        })
+    }
+
+    fn border<T: Element>(&self, fill: T) -> Border<T> {
+        match self.border.as_str() {
+            "wrap" => Border::Wrap,
+            "symmetric" => Border::Symmetric,
+            "mirror" => Border::Mirror,
+            "replicate" => Border::Replicate,
+            _ => Border::Constant(fill),
+        }
+    }
+
+    fn build<T: Element>(
+        &self,
+        kernel: ndarray::ArrayView2<'_, T>,
+        fill: T,
+    ) -> PyResult<Filter2d<T>> {
+        let mut filter = Filter2d::new(kernel, self.op)
+            .map_err(value_error)?
+            .mode(self.mode)
+            .border(self.border(fill))
+            .threads(self.threads.clone())
+            .low_rank(self.low_rank)
+            .separable(self.separable)
+            .fused_multiply_add(self.fused);
+        if let Some(backend) = self.backend {
+            filter = filter.backend(backend);
+        }
+        Ok(filter)
+    }
+}
+
+/// `0`: automatic (rayon's global pool for large calls); `1`: the calling
+/// thread; `n`: a pool of `n` threads, one per size for the process.
+fn threads_policy(threads: usize) -> PyResult<Threads> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    match threads {
+        0 => Ok(Threads::Auto),
+        1 => Ok(Threads::Single),
+        n => {
+            let mut pools = POOLS
+                .get_or_init(Default::default)
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(pool) = pools.get(&n) {
+                return Ok(Threads::Pool(pool.clone()));
+            }
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .thread_name(|i| format!("simdconv-{i}"))
+                .build()
+                .map_err(|e| PyValueError::new_err(format!("cannot start {n} threads: {e}")))?;
+            let pool = Arc::new(pool);
+            pools.insert(n, pool.clone());
+            Ok(Threads::Pool(pool))
+        }
+    }
+}
+
+/// A filter of one of the library's element types.
+enum AnyFilter {
+    F32(Filter2d<f32>),
+    F64(Filter2d<f64>),
+    I32(Filter2d<i32>),
+    I64(Filter2d<i64>),
+}
+
+/// Runs `$body` with `$t` bound to the element type of the NumPy array
+/// `$array` (one of the four), `$typed` to the array cast to
+/// `PyArray2<$t>`; any other dtype or dimensionality is a `TypeError`.
+macro_rules! with_element_type {
+    ($array:expr, |$typed:ident: $t:ident| $body:expr) => {{
+        let array: &Bound<'_, PyUntypedArray> = $array;
+        if let Ok($typed) = array.cast::<PyArray2<f32>>() {
+            type $t = f32;
+            $body
+        } else if let Ok($typed) = array.cast::<PyArray2<f64>>() {
+            type $t = f64;
+            $body
+        } else if let Ok($typed) = array.cast::<PyArray2<i32>>() {
+            type $t = i32;
+            $body
+        } else if let Ok($typed) = array.cast::<PyArray2<i64>>() {
+            type $t = i64;
+            $body
+        } else {
+            Err(unsupported(array))
+        }
+    }};
+}
+
+fn unsupported(array: &Bound<'_, PyUntypedArray>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "simdconv computes with 2-D arrays of float32, float64, int32 or int64 \
+         in native byte order, not a {}-D array of {}",
+        array.ndim(),
+        array.dtype()
+    ))
+}
+
+/// A prepared filter of the kernel's element type.
+fn build_any(
+    kernel: &Bound<'_, PyUntypedArray>,
+    fill: &Bound<'_, PyAny>,
+    options: &Options,
+) -> PyResult<AnyFilter> {
+    with_element_type!(kernel, |k: T| {
+        let kernel = k.try_readonly()?;
+        let filter = options.build(kernel.as_array(), T::fill_from_py(fill)?)?;
+        Ok(T::wrap(filter))
+    })
+}
+
+/// Filters `image` (a `PyArray2<T>`) into `out` (or a new array), the GIL
+/// released while the library runs.
+fn apply_typed<'py, T>(
+    filter: &Filter2d<T>,
+    image: &Bound<'py, PyArray2<T>>,
+    out: Option<&Bound<'py, PyUntypedArray>>,
+) -> PyResult<Bound<'py, PyUntypedArray>>
+where
+    T: PyElement,
+{
+    let py = image.py();
+    let image_ro = image.try_readonly()?;
+    let view = image_ro.as_array();
+    if view.is_empty() {
+        return Err(PyValueError::new_err(format!(
+            "the image is empty ({} x {})",
+            view.nrows(),
+            view.ncols()
+        )));
+    }
+    let (h, w) = filter.output_shape(view.dim()).map_err(value_error)?;
+    let out: Bound<'py, PyArray2<T>> = match out {
+        Some(out) => out
+            .cast::<PyArray2<T>>()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "out must be a 2-D array of {} (the result's dtype), not a {}-D array of {}",
+                    numpy::dtype::<T>(py),
+                    out.ndim(),
+                    out.dtype()
+                ))
+            })?
+            .clone(),
+        // SAFETY: `apply_into` writes every element of the output before
+        // anyone reads it, and every bit pattern is a valid f32, f64, i32
+        // or i64, so the uninitialised memory is never observed as such.
+        None => unsafe { PyArray2::<T>::new(py, [h, w], false) },
+    };
+    {
+        // A writable borrow fails (BorrowError) if `out` overlaps the image.
+        let mut out_rw = out.try_readwrite().map_err(|e| {
+            PyValueError::new_err(format!(
+                "out must be a writeable array that does not overlap the inputs ({e})"
+            ))
+        })?;
+        let out_view = out_rw.as_array_mut();
+        py.detach(|| filter.apply_into(view, out_view))
+            .map_err(value_error)?;
+    }
+    Ok(out.into_any().cast_into::<PyUntypedArray>()?)
+}
+
+impl AnyFilter {
+    fn apply<'py>(
+        &self,
+        image: &Bound<'py, PyUntypedArray>,
+        out: Option<&Bound<'py, PyUntypedArray>>,
+    ) -> PyResult<Bound<'py, PyUntypedArray>> {
+        macro_rules! arm {
+            ($filter:expr, $t:ty) => {{
+                let image = image.cast::<PyArray2<$t>>().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "the image must be a 2-D array of {} (the filter's dtype), not a {}-D array of {}",
+                        numpy::dtype::<$t>(image.py()),
+                        image.ndim(),
+                        image.dtype()
+                    ))
+                })?;
+                apply_typed($filter, image, out)
+            }};
+        }
+        match self {
+            AnyFilter::F32(f) => arm!(f, f32),
+            AnyFilter::F64(f) => arm!(f, f64),
+            AnyFilter::I32(f) => arm!(f, i32),
+            AnyFilter::I64(f) => arm!(f, i64),
+        }
+    }
+
+    fn output_shape(&self, image: (usize, usize)) -> Result<(usize, usize), simdconv::Error> {
+        match self {
+            AnyFilter::F32(f) => f.output_shape(image),
+            AnyFilter::F64(f) => f.output_shape(image),
+            AnyFilter::I32(f) => f.output_shape(image),
+            AnyFilter::I64(f) => f.output_shape(image),
+        }
+    }
+
+    fn low_rank_terms(&self) -> Option<usize> {
+        match self {
+            AnyFilter::F32(f) => f.low_rank_terms(),
+            AnyFilter::F64(f) => f.low_rank_terms(),
+            AnyFilter::I32(f) => f.low_rank_terms(),
+            AnyFilter::I64(f) => f.low_rank_terms(),
+        }
+    }
+
+    fn resolved_backend(&self) -> Result<Backend, simdconv::Error> {
+        match self {
+            AnyFilter::F32(f) => f.resolved_backend(),
+            AnyFilter::F64(f) => f.resolved_backend(),
+            AnyFilter::I32(f) => f.resolved_backend(),
+            AnyFilter::I64(f) => f.resolved_backend(),
+        }
+    }
+}
+
+/// A `simdconv::Filter2d` of one element type: the kernel validated,
+/// flipped and packed once. Built by `simdconv.Filter2d`, which picks the
+/// element type and checks the names; not meant to be used directly.
+#[pyclass(frozen, module = "simdconv._simdconv", name = "Prepared")]
+struct Prepared {
+    filter: AnyFilter,
+}
+
+#[pymethods]
+impl Prepared {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kernel, correlate, mode, border, fill, backend, threads, low_rank, separable, fused_multiply_add))]
+    fn new(
+        kernel: &Bound<'_, PyUntypedArray>,
+        correlate: bool,
+        mode: &str,
+        border: &str,
+        fill: &Bound<'_, PyAny>,
+        backend: Option<&str>,
+        threads: usize,
+        low_rank: bool,
+        separable: bool,
+        fused_multiply_add: bool,
+    ) -> PyResult<Self> {
+        let options = Options::parse(
+            correlate,
+            mode,
+            border,
+            backend,
+            threads,
+            low_rank,
+            separable,
+            fused_multiply_add,
+        )?;
+        Ok(Prepared {
+            filter: build_any(kernel, fill, &options)?,
+        })
+    }
+
+    /// Filters `image` (the filter's dtype, any strides) into `out` (the
+    /// output shape and dtype, any strides) or a new array.
+    #[pyo3(signature = (image, out = None))]
+    fn apply<'py>(
+        &self,
+        image: &Bound<'py, PyUntypedArray>,
+        out: Option<&Bound<'py, PyUntypedArray>>,
+    ) -> PyResult<Bound<'py, PyUntypedArray>> {
+        self.filter.apply(image, out)
+    }
+
+    fn output_shape(&self, image: (usize, usize)) -> PyResult<(usize, usize)> {
+        self.filter.output_shape(image).map_err(value_error)
+    }
+
+    fn low_rank_terms(&self) -> Option<usize> {
+        self.filter.low_rank_terms()
+    }
+
+    fn resolved_backend(&self) -> PyResult<String> {
+        Ok(self
+            .filter
+            .resolved_backend()
+            .map_err(value_error)?
+            .to_string())
+    }
+}
+
+/// One call: build the filter and apply it (the drop-ins' path, which keeps
+/// no filter object).
+#[pyfunction]
+#[pyo3(signature = (image, kernel, correlate, mode, border, fill, out = None))]
+fn filter2d<'py>(
+    image: &Bound<'py, PyUntypedArray>,
+    kernel: &Bound<'py, PyUntypedArray>,
+    correlate: bool,
+    mode: &str,
+    border: &str,
+    fill: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyUntypedArray>>,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let options = Options::parse(correlate, mode, border, None, 0, true, false, false)?;
+    with_element_type!(kernel, |k: T| {
+        let kernel = k.try_readonly()?;
+        let filter = options.build(kernel.as_array(), T::fill_from_py(fill)?)?;
+        let image = image
+            .cast::<PyArray2<T>>()
+            .map_err(|_| unsupported(image))?;
+        apply_typed(&filter, image, out)
+    })
+}
+
+/// The library's element types, as the binding moves them.
+trait PyElement: Element + numpy::Element {
+    /// The fill value from Python (for `f32` through a Python float, which
+    /// is exact: the Python layer has already rounded it to float32).
+    fn fill_from_py(fill: &Bound<'_, PyAny>) -> PyResult<Self>;
+    fn wrap(filter: Filter2d<Self>) -> AnyFilter;
+}
+
+macro_rules! py_element {
+    ($($t:ty => $variant:ident via $py:ty),*) => {$(
+        impl PyElement for $t {
+            fn fill_from_py(fill: &Bound<'_, PyAny>) -> PyResult<Self> {
+                Ok(fill.extract::<$py>()? as $t)
+            }
+            fn wrap(filter: Filter2d<Self>) -> AnyFilter {
+                AnyFilter::$variant(filter)
+            }
+        }
+    )*};
+}
+py_element!(f32 => F32 via f64, f64 => F64 via f64, i32 => I32 via i32, i64 => I64 via i64);
+
+/// Where index `start..stop` of an axis of `length` reads under `border`
+/// (the library's `Border::source_index`; -1 where a constant border
+/// supplies the sample). The Dask path pads with these.
+#[pyfunction]
+fn source_indices<'py>(
+    py: Python<'py>,
+    border: &str,
+    start: isize,
+    stop: isize,
+    length: usize,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let options = Options::parse(false, "full", border, None, 1, true, false, false)?;
+    let border = options.border(0i64);
+    let map: Vec<i64> = (start..stop)
+        .map(|i| border.source_index(i, length).map_or(-1, |s| s as i64))
+        .collect();
+    Ok(PyArray1::from_array(py, &ArrayView1::from(&map[..])))
+}
+
+/// The backends this CPU can run, `scalar` first, the best last.
+#[pyfunction]
+fn available_backends() -> Vec<String> {
+    Backend::available()
+        .into_iter()
+        .map(|b| b.to_string())
+        .collect()
+}
+
+/// The fastest backend this CPU can run (ignores `SIMDCONV_BACKEND`).
+#[pyfunction]
+fn detect_backend() -> String {
+    Backend::detect().to_string()
+}
+
+#[pymodule]
+fn _simdconv(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Prepared>()?;
+    m.add_function(wrap_pyfunction!(filter2d, m)?)?;
+    m.add_function(wrap_pyfunction!(source_indices, m)?)?;
+    m.add_function(wrap_pyfunction!(available_backends, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_backend, m)?)?;
+    Ok(())
+}
