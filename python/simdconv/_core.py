@@ -71,7 +71,7 @@ _COMPUTE = {
 
 #: The result dtypes simdconv computes (SciPy's result dtype of the inputs
 #: must be one of these).
-SUPPORTED_DTYPES = tuple(sorted({str(d) for d in _COMPUTE}))
+SUPPORTED_DTYPES = tuple(str(np.dtype(d)) for d in "f4 f8 i1 i2 i4 i8 u1 u2 u4 u8".split())
 
 
 class UnsupportedDTypeError(TypeError, ValueError):

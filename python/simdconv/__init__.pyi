@@ -1,0 +1,79 @@
+"""Type stub of simdconv's public API (the implementation is _core.py and
+the compiled _simdconv)."""
+
+from typing import Any, Literal, Optional, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+Mode = Literal["full", "same", "valid"]
+Boundary = Literal["fill", "pad", "wrap", "circular", "symm", "symmetric"]
+Border = Literal[
+    "fill", "pad", "constant", "grid-constant",
+    "wrap", "circular", "grid-wrap",
+    "symm", "symmetric", "reflect", "grid-mirror",
+    "mirror",
+    "nearest", "replicate",
+]
+Operation = Literal["convolution", "correlation"]
+
+SUPPORTED_DTYPES: tuple[str, ...]
+
+class UnsupportedDTypeError(TypeError, ValueError): ...
+
+def convolve2d(
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: Mode = "full",
+    boundary: Boundary = "fill",
+    fillvalue: Any = 0,
+    *,
+    out: Optional[np.ndarray] = None,
+) -> np.ndarray: ...
+def correlate2d(
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: Mode = "full",
+    boundary: Boundary = "fill",
+    fillvalue: Any = 0,
+    *,
+    out: Optional[np.ndarray] = None,
+) -> np.ndarray: ...
+def available_backends() -> list[str]: ...
+def detect_backend() -> str: ...
+
+class Filter2d:
+    operation: Operation
+    mode: Mode
+    border: Border
+    fillvalue: Any
+    backend: Optional[str]
+    threads: Optional[int]
+    low_rank: bool
+    separable: bool
+    fused_multiply_add: bool
+    def __init__(
+        self,
+        kernel: npt.ArrayLike,
+        operation: Operation = "convolution",
+        mode: Mode = "full",
+        border: Border = "fill",
+        fillvalue: Any = 0,
+        *,
+        backend: Optional[str] = None,
+        threads: Optional[int] = None,
+        low_rank: bool = True,
+        separable: bool = False,
+        fused_multiply_add: bool = False,
+        cval: Any = None,
+    ) -> None: ...
+    @property
+    def kernel(self) -> np.ndarray: ...
+    def output_shape(self, image_shape: tuple[int, int]) -> tuple[int, int]: ...
+    def low_rank_terms(self, dtype: Union[npt.DTypeLike, None] = None) -> Optional[int]: ...
+    def resolved_backend(self) -> str: ...
+    def apply(self, image: npt.ArrayLike, out: Optional[np.ndarray] = None) -> np.ndarray: ...
+    def __call__(self, image: npt.ArrayLike, out: Optional[np.ndarray] = None) -> np.ndarray: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
