@@ -308,30 +308,38 @@ def test_the_gil_is_released_two_threads_run_at_once():
     Holding the GIL, the second call could start only after the first
     returned: the two calls' time spans would not overlap. They do.
     (On a machine with two idle cores they also take about as long as one
-    call: python/bench/bench.py measures it.)"""
+    call: python/bench/bench.py measures it.) A loaded machine may leave a
+    thread unscheduled for a whole call, hence up to three tries."""
     rng = np.random.default_rng(3)
-    image = rng.standard_normal((1500, 1500))
+    image = rng.standard_normal((2500, 2500))
     filt = simdconv.Filter2d(rng.standard_normal((11, 11)), threads=1)
-    filt(image)  # warm up
-    spans = {}
-    barrier = threading.Barrier(2)
+    filt(image[:100, :100])  # warm up
 
-    def one(name):
-        barrier.wait()
-        t0 = time.perf_counter()
-        filt(image)
-        spans[name] = (t0, time.perf_counter())
+    def spans_of_two_threads():
+        spans = {}
+        barrier = threading.Barrier(2)
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in "ab"]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    (a0, a1), (b0, b1) = spans["a"], spans["b"]
-    overlap = min(a1, b1) - max(a0, b0)
-    shorter = min(a1 - a0, b1 - b0)
-    print(f"calls of {(a1 - a0) * 1e3:.0f} and {(b1 - b0) * 1e3:.0f} ms overlap by {overlap * 1e3:.0f} ms")
-    assert overlap > 0.5 * shorter
+        def one(name):
+            barrier.wait()
+            t0 = time.perf_counter()
+            filt(image)
+            spans[name] = (t0, time.perf_counter())
+
+        threads = [threading.Thread(target=one, args=(n,)) for n in "ab"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return spans["a"], spans["b"]
+
+    for _ in range(3):
+        (a0, a1), (b0, b1) = spans_of_two_threads()
+        overlap = min(a1, b1) - max(a0, b0)
+        shorter = min(a1 - a0, b1 - b0)
+        print(f"calls of {(a1 - a0) * 1e3:.0f} and {(b1 - b0) * 1e3:.0f} ms overlap by {overlap * 1e3:.0f} ms")
+        if overlap > 0.5 * shorter:
+            return
+    pytest.fail("the two calls never ran at the same time: is the GIL held?")
 
 
 @pytest.mark.parametrize("border", ["fill", "constant", "wrap", "grid-wrap", "symm", "reflect", "mirror", "nearest", "replicate"])
