@@ -52,8 +52,8 @@ class Filter2d:
     backend: Optional[str]
     threads: Optional[int]
     low_rank: bool
-    separable: bool
-    fused_multiply_add: bool
+    method: Literal["direct", "separable"]
+    rounding: Literal["separate", "fused"]
     def __init__(
         self,
         kernel: npt.ArrayLike,
@@ -65,8 +65,8 @@ class Filter2d:
         backend: Optional[str] = None,
         threads: Optional[int] = None,
         low_rank: bool = True,
-        separable: bool = False,
-        fused_multiply_add: bool = False,
+        method: Literal["direct", "separable"] = "direct",
+        rounding: Literal["separate", "fused"] = "separate",
         cval: Any = None,
     ) -> None: ...
     @property

@@ -398,13 +398,16 @@ class Filter2d:
     low_rank : bool, optional
         Evaluate an integer kernel of low rank as row and column passes
         (default True; exact, the same result).
-    separable : bool, optional
-        Opt in to evaluating a separable float kernel as two 1-D passes
-        (default False): faster, rounds differently (the library documents
-        the bound).
-    fused_multiply_add : bool, optional
-        Opt in to fused multiply-adds for float kernels (default False):
-        faster, one rounding per step instead of two.
+    method : {'direct', 'separable'}, optional
+        ``'direct'`` (default): every tap, the reference's bits.
+        ``'separable'`` (opt-in): a float kernel that is one outer product
+        runs as a column pass and a row pass, ``kh + kw`` multiply-adds
+        instead of ``kh * kw``; it rounds differently (the crate documents
+        the bound). Other kernels run direct.
+    rounding : {'separate', 'fused'}, optional
+        ``'separate'`` (default): each product rounded, then the sum, as
+        SciPy's loop does. ``'fused'`` (opt-in): fused multiply-adds, one
+        rounding per step; faster where the CPU has FMA.
 
     Examples
     --------
@@ -427,8 +430,8 @@ class Filter2d:
         backend: str | None = None,
         threads: int | None = None,
         low_rank: bool = True,
-        separable: bool = False,
-        fused_multiply_add: bool = False,
+        method: str = "direct",
+        rounding: str = "separate",
         cval=None,
     ):
         kernel = np.array(kernel, copy=True)
@@ -453,6 +456,10 @@ class Filter2d:
                 f"unknown backend {backend!r}: expected 'scalar', 'sse2', 'sse41', "
                 f"'avx2', 'avx512' or 'neon' (this CPU: {', '.join(available_backends())})"
             )
+        if method not in ("direct", "separable"):
+            raise ValueError(f"method must be 'direct' or 'separable', not {method!r}")
+        if rounding not in ("separate", "fused"):
+            raise ValueError(f"rounding must be 'separate' or 'fused', not {rounding!r}")
         if threads is not None and (int(threads) != threads or threads < 1):
             raise ValueError(f"threads must be None or a positive integer, not {threads!r}")
         if cval is not None:
@@ -466,8 +473,8 @@ class Filter2d:
         self.backend = backend
         self.threads = threads
         self.low_rank = bool(low_rank)
-        self.separable = bool(separable)
-        self.fused_multiply_add = bool(fused_multiply_add)
+        self.method = method
+        self.rounding = rounding
         self._prepared = {}  # result dtype -> (Prepared, compute dtype)
 
     @property
@@ -484,7 +491,7 @@ class Filter2d:
                 opts.append(f"{name}={getattr(self, name)!r}")
         opts += [
             f"{n}={getattr(self, n)!r}"
-            for n, default in (("low_rank", True), ("separable", False), ("fused_multiply_add", False))
+            for n, default in (("low_rank", True), ("method", "direct"), ("rounding", "separate"))
             if getattr(self, n) != default
         ]
         return (
@@ -504,8 +511,8 @@ class Filter2d:
                 self.backend,
                 self.threads,
                 self.low_rank,
-                self.separable,
-                self.fused_multiply_add,
+                self.method,
+                self.rounding,
             ),
         )
 
@@ -527,8 +534,8 @@ class Filter2d:
             self.backend,
             0 if self.threads is None else int(self.threads),
             self.low_rank,
-            self.separable,
-            self.fused_multiply_add,
+            self.method,
+            self.rounding,
         )
         self._prepared[dtype] = hit = (prepared, dtype, compute)
         return hit
@@ -588,8 +595,8 @@ class Filter2d:
 
 
 def _rebuild_filter(kernel, operation, mode, border, fillvalue, backend, threads,
-                    low_rank, separable, fused_multiply_add):
+                    low_rank, method, rounding):
     return Filter2d(
         kernel, operation, mode, border, fillvalue, backend=backend, threads=threads,
-        low_rank=low_rank, separable=separable, fused_multiply_add=fused_multiply_add,
+        low_rank=low_rank, method=method, rounding=rounding,
     )

@@ -21,8 +21,8 @@ class Prepared:
         backend: Optional[str],
         threads: int,
         low_rank: bool,
-        separable: bool,
-        fused_multiply_add: bool,
+        method: Literal["direct", "separable"],
+        rounding: Literal["separate", "fused"],
     ) -> None: ...
     def apply(self, image: _Array, out: Optional[_Array] = None) -> _Array: ...
     def output_shape(self, image: tuple[int, int]) -> tuple[int, int]: ...

@@ -15,7 +15,7 @@ use ndarray::ArrayView1;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation, Threads};
+use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Operation, Rounding, Threads};
 
 /// The library's error as a Python `ValueError` (bad input, never a panic).
 fn value_error(err: simdconv::Error) -> PyErr {
@@ -32,8 +32,8 @@ struct Options {
     backend: Option<Backend>,
     threads: Threads,
     low_rank: bool,
-    separable: bool,
-    fused: bool,
+    method: Method,
+    rounding: Rounding,
 }
 
 impl Options {
@@ -45,8 +45,8 @@ impl Options {
         backend: Option<&str>,
         threads: usize,
         low_rank: bool,
-        separable: bool,
-        fused: bool,
+        method: &str,
+        rounding: &str,
     ) -> PyResult<Self> {
         let mode = match mode {
             "full" => Mode::Full,
@@ -66,6 +66,24 @@ impl Options {
                 "unknown border {border:?}: expected 'constant', 'wrap', 'symmetric', 'mirror' or 'replicate'"
             )));
         }
+        let method = match method {
+            "direct" => Method::Direct,
+            "separable" => Method::Separable,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown method {other:?}: expected 'direct' or 'separable'"
+                )))
+            }
+        };
+        let rounding = match rounding {
+            "separate" => Rounding::Separate,
+            "fused" => Rounding::Fused,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown rounding {other:?}: expected 'separate' or 'fused'"
+                )))
+            }
+        };
         let backend = match backend {
             None => None,
             Some(name) => Some(name.parse::<Backend>().map_err(value_error)?),
@@ -81,8 +99,8 @@ impl Options {
             backend,
             threads: threads_policy(threads)?,
             low_rank,
-            separable,
-            fused,
+            method,
+            rounding,
         })
     }
 
@@ -107,8 +125,8 @@ impl Options {
             .border(self.border(fill))
             .threads(self.threads.clone())
             .low_rank(self.low_rank)
-            .separable(self.separable)
-            .fused_multiply_add(self.fused);
+            .method(self.method)
+            .rounding(self.rounding);
         if let Some(backend) = self.backend {
             filter = filter.backend(backend);
         }
@@ -316,7 +334,7 @@ struct Prepared {
 impl Prepared {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (kernel, correlate, mode, border, fill, backend, threads, low_rank, separable, fused_multiply_add))]
+    #[pyo3(signature = (kernel, correlate, mode, border, fill, backend, threads, low_rank, method, rounding))]
     fn new(
         kernel: &Bound<'_, PyUntypedArray>,
         correlate: bool,
@@ -326,18 +344,11 @@ impl Prepared {
         backend: Option<&str>,
         threads: usize,
         low_rank: bool,
-        separable: bool,
-        fused_multiply_add: bool,
+        method: &str,
+        rounding: &str,
     ) -> PyResult<Self> {
         let options = Options::parse(
-            correlate,
-            mode,
-            border,
-            backend,
-            threads,
-            low_rank,
-            separable,
-            fused_multiply_add,
+            correlate, mode, border, backend, threads, low_rank, method, rounding,
         )?;
         Ok(Prepared {
             filter: build_any(kernel, fill, &options)?,
@@ -385,7 +396,7 @@ fn filter2d<'py>(
     fill: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyUntypedArray>>,
 ) -> PyResult<Bound<'py, PyUntypedArray>> {
-    let options = Options::parse(correlate, mode, border, None, 0, true, false, false)?;
+    let options = Options::parse(correlate, mode, border, None, 0, true, "direct", "separate")?;
     with_element_type!(kernel, |k: T| {
         let kernel = k.try_readonly()?;
         let filter = options.build(kernel.as_array(), T::fill_from_py(fill)?)?;
@@ -429,7 +440,7 @@ fn source_indices<'py>(
     stop: isize,
     length: usize,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-    let options = Options::parse(false, "full", border, None, 1, true, false, false)?;
+    let options = Options::parse(false, "full", border, None, 1, true, "direct", "separate")?;
     let border = options.border(0i64);
     let map: Vec<i64> = (start..stop)
         .map(|i| border.source_index(i, length).map_or(-1, |s| s as i64))

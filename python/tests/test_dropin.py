@@ -374,10 +374,10 @@ def test_filter2d_options_and_pickle():
             got = filt(image)
             assert got.tobytes() == reference.tobytes()  # bit for bit
     np.testing.assert_allclose(base(image), signal.convolve2d(image, kernel, "same", "symm"), atol=1e-12)
-    fused = simdconv.Filter2d(kernel, fused_multiply_add=True)(image)
+    fused = simdconv.Filter2d(kernel, rounding="fused")(image)
     np.testing.assert_allclose(fused, simdconv.convolve2d(image, kernel), rtol=1e-12, atol=1e-12)
     u, v = rng.standard_normal(9), rng.standard_normal(9)
-    sep = simdconv.Filter2d(np.outer(u, v), separable=True)
+    sep = simdconv.Filter2d(np.outer(u, v), method="separable")
     assert sep.low_rank_terms() == 1
     np.testing.assert_allclose(sep(image), signal.convolve2d(image, np.outer(u, v)), atol=1e-10)
     ints = simdconv.Filter2d(np.arange(81).reshape(9, 9))
