@@ -32,27 +32,63 @@
 //! print(np.allclose(out, expected, rtol=1e-12, atol=0)) # floats: sums in another order
 //! ```
 
+//! The kernel may also come as two 1-D kernels or as a Gaussian preset, in
+//! place of the kernel file (then two files: image and output):
+//!
+//! | this example | SciPy / OpenCV |
+//! | --- | --- |
+//! | `--separable col.npy row.npy` | `ndimage.correlate1d` along axis 0 with `col`, then axis 1 with `row` (with `--correlate`); `cv2.sepFilter2D(image, -1, row, col)` |
+//! | `--gaussian S [--sigma-y SY] --like scipy [--truncate T]` | `ndimage.gaussian_filter(image, sigma=(SY, S), truncate=T)` (`mode="reflect"`: `--border symmetric`) |
+//! | `--gaussian S [--sigma-y SY] --like opencv [--ksize K]` | `cv2.GaussianBlur(image, (K, K), S, sigmaY=SY)` (`BORDER_REFLECT_101`: `--border mirror`) |
+//!
+//! The presets default to `--mode same` and their library's border; both
+//! can be overridden. Gaussians take float images.
+
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Instant;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayD};
 use ndarray_npy::{read_npy, write_npy, ReadNpyError, ReadableElement, WritableElement};
 use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation};
 
 const USAGE: &str = "usage: npy <image.npy> <kernel.npy> <out.npy> [--mode full|same|valid]
            [--border constant[=v]|wrap|symmetric|mirror|replicate] [--correlate]
-           [--backend scalar|sse2|sse41|avx2|avx512|neon]";
+           [--backend scalar|sse2|sse41|avx2|avx512|neon]
+       npy <image.npy> <out.npy> --separable <col.npy> <row.npy> [options as above]
+       npy <image.npy> <out.npy> --gaussian SIGMA [--sigma-y S] --like opencv|scipy
+           [--ksize K] [--truncate T] [options as above]";
+
+/// Where the kernel comes from.
+enum KernelSource {
+    /// A 2-D kernel file.
+    File(String),
+    /// A column and a row kernel file.
+    Separable(String, String),
+    /// A Gaussian preset.
+    Gaussian(Gaussian),
+}
+
+/// `--gaussian` and its flags.
+struct Gaussian {
+    sigma_x: f64,
+    sigma_y: Option<f64>,
+    ksize: usize,
+    truncate: f64,
+    like_opencv: bool,
+}
 
 /// The command line, parsed (the border's fill value stays text until the
 /// element type is known).
 struct Options {
     image: String,
-    kernel: String,
+    kernel: KernelSource,
     output: String,
-    mode: Mode,
-    border: String,
+    /// `None`: full for a kernel file, same for the presets.
+    mode: Option<Mode>,
+    /// `None`: constant=0, or the preset library's border.
+    border: Option<String>,
     op: Operation,
     backend: Option<Backend>,
 }
@@ -78,10 +114,17 @@ fn main() -> ExitCode {
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut files = Vec::new();
-    let mut mode = Mode::Full;
-    let mut border = "constant".to_string();
+    let mut mode = None;
+    let mut border = None;
     let mut op = Operation::Convolution;
     let mut backend = None;
+    let mut separable = None;
+    let mut sigma = None;
+    let (mut sigma_y, mut ksize, mut truncate, mut like) = (None, 0, 4.0, None);
+    let number = |flag: &str, v: String| -> Result<f64, String> {
+        v.parse()
+            .map_err(|_| format!("{flag} takes a number, not {v:?}"))
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         // `--mode same` or `--mode=same` (`--border=constant=2` too).
@@ -96,20 +139,59 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 .ok_or_else(|| format!("{flag} needs a value"))
         };
         match flag {
-            "--mode" => mode = value()?.parse().map_err(|e| format!("{e}"))?,
-            "--border" => border = value()?,
+            "--mode" => mode = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--border" => border = Some(value()?),
+            "--separable" => {
+                let col = value()?;
+                let row = args.next().cloned().ok_or("--separable needs two files")?;
+                separable = Some((col, row));
+            }
+            "--gaussian" => sigma = Some(number(flag, value()?)?),
+            "--sigma-y" => sigma_y = Some(number(flag, value()?)?),
+            "--ksize" => ksize = number(flag, value()?)? as usize,
+            "--truncate" => truncate = number(flag, value()?)?,
+            "--like" => {
+                like = Some(match value()?.as_str() {
+                    "opencv" => true,
+                    "scipy" => false,
+                    other => return Err(format!("--like takes opencv or scipy, not {other:?}")),
+                })
+            }
             "--correlate" => op = Operation::Correlation,
             "--backend" => backend = Some(value()?.parse().map_err(|e| format!("{e}"))?),
             f if f.starts_with('-') => return Err(format!("unknown option {f:?}")),
             _ => files.push(arg.clone()),
         }
     }
-    let [image, kernel, output] = <[String; 3]>::try_from(files).map_err(|files| {
-        format!(
-            "expected three files (image, kernel, output), got {}",
-            files.len()
-        )
-    })?;
+    let (image, kernel, output) = match (separable, sigma) {
+        (Some(_), Some(_)) => return Err("--separable and --gaussian exclude each other".into()),
+        (None, None) => {
+            let [image, kernel, output] = <[String; 3]>::try_from(files).map_err(|files| {
+                format!(
+                    "expected three files (image, kernel, output), got {}",
+                    files.len()
+                )
+            })?;
+            (image, KernelSource::File(kernel), output)
+        }
+        (separable, sigma) => {
+            let [image, output] = <[String; 2]>::try_from(files).map_err(|files| {
+                format!("expected two files (image, output), got {}", files.len())
+            })?;
+            let kernel = match (separable, sigma) {
+                (Some((col, row)), _) => KernelSource::Separable(col, row),
+                (_, Some(sigma_x)) => KernelSource::Gaussian(Gaussian {
+                    sigma_x,
+                    sigma_y,
+                    ksize,
+                    truncate,
+                    like_opencv: like.ok_or("--gaussian needs --like opencv or --like scipy")?,
+                }),
+                _ => unreachable!("one of them is set"),
+            };
+            (image, kernel, output)
+        }
+    };
     Ok(Options {
         image,
         kernel,
@@ -147,19 +229,59 @@ fn run<T>(o: &Options, image: Array2<T>, dtype: &str) -> Result<(), String>
 where
     T: Element + ReadableElement + WritableElement + FromStr + Display,
 {
-    let kernel: Array2<T> = read_npy(&o.kernel).map_err(|e| match e {
-        ReadNpyError::WrongDescriptor(d) => format!(
-            "{}: dtype {d} differs from the image's {dtype}; save both with the same \
-             dtype, e.g. `kernel.astype(image.dtype)`",
-            o.kernel
-        ),
-        e => format!("cannot read {}: {e}", o.kernel),
-    })?;
-    let border = parse_border::<T>(&o.border, dtype)?;
-    let mut filter = Filter2d::new(kernel.view(), o.op)
-        .map_err(|e| e.to_string())?
-        .mode(o.mode)
-        .border(border);
+    let read = |path: &str| -> Result<ArrayD<T>, String> {
+        read_npy(path).map_err(|e| match e {
+            ReadNpyError::WrongDescriptor(d) => format!(
+                "{path}: dtype {d} differs from the image's {dtype}; save both with the same \
+                 dtype, e.g. `kernel.astype(image.dtype)`"
+            ),
+            e => format!("cannot read {path}: {e}"),
+        })
+    };
+    let as_1d = |a: ArrayD<T>, path: &str| -> Result<Vec<T>, String> {
+        if a.ndim() != 1 {
+            return Err(format!(
+                "{path}: a 1-D kernel was expected, not shape {:?}",
+                a.shape()
+            ));
+        }
+        Ok(a.iter().copied().collect())
+    };
+    let (filter, kernel_name) = match &o.kernel {
+        KernelSource::File(path) => {
+            let k = read(path)?
+                .into_dimensionality::<ndarray::Ix2>()
+                .map_err(|_| format!("{path}: a 2-D kernel was expected"))?;
+            (Filter2d::new(&k, o.op), path.clone())
+        }
+        KernelSource::Separable(col, row) => {
+            let (c, r) = (as_1d(read(col)?, col)?, as_1d(read(row)?, row)?);
+            (
+                Filter2d::separable_new(&c, &r, o.op),
+                format!("{col} x {row}"),
+            )
+        }
+        KernelSource::Gaussian(g) => {
+            let sigma_y = g.sigma_y.unwrap_or(g.sigma_x);
+            let f = if g.like_opencv {
+                Filter2d::gaussian_opencv((g.ksize, g.ksize), g.sigma_x, sigma_y)
+            } else {
+                Filter2d::gaussian_scipy((sigma_y, g.sigma_x), g.truncate)
+            };
+            (f, format!("gaussian {} x {sigma_y}", g.sigma_x))
+        }
+    };
+    let filter = filter.map_err(|e| e.to_string())?;
+    let preset = matches!(o.kernel, KernelSource::Gaussian(_));
+    let mode = o
+        .mode
+        .unwrap_or(if preset { Mode::Same } else { Mode::Full });
+    let border = match &o.border {
+        Some(text) => parse_border::<T>(text, dtype)?,
+        None if preset => filter.settings().border,
+        None => Border::Constant(T::zero()),
+    };
+    let mut filter = filter.mode(mode).border(border);
     if let Some(b) = o.backend {
         filter = filter.backend(b);
     }
@@ -171,19 +293,21 @@ where
 
     write_npy(&o.output, &out).map_err(|e| format!("cannot write {}: {e}", o.output))?;
     let (h, w) = image.dim();
-    let (kh, kw) = kernel.dim();
+    let (kh, kw) = filter.kernel_shape();
     let (oh, ow) = out.dim();
     println!(
-        "{}: {dtype} {h} x {w}, {}: {kh} x {kw} -> {}: {oh} x {ow}",
-        o.image, o.kernel, o.output
+        "{}: {dtype} {h} x {w}, {kernel_name}: {kh} x {kw} -> {}: {oh} x {ow}",
+        o.image, o.output
     );
     println!(
-        "{:?}, Mode::{:?}, Border::{border:?}, backend {backend}, {:.3} ms",
-        o.op,
-        o.mode,
+        "{:?}, Mode::{mode:?}, Border::{border:?}, Method::{:?}, backend {backend}, {:.3} ms",
+        filter.operation(),
+        filter.settings().method,
         elapsed.as_secs_f64() * 1e3
     );
-    println!("check in Python: {}", scipy_line(o, &border));
+    if let KernelSource::File(kernel) = &o.kernel {
+        println!("check in Python: {}", scipy_line(o, kernel, mode, &border));
+    }
     Ok(())
 }
 
@@ -208,12 +332,11 @@ fn parse_border<T: Element + FromStr>(text: &str, dtype: &str) -> Result<Border<
 }
 
 /// The SciPy call that computes the same thing, where scipy.signal has one.
-fn scipy_line<T: Display>(o: &Options, border: &Border<T>) -> String {
+fn scipy_line<T: Display>(o: &Options, kernel: &str, mode: Mode, border: &Border<T>) -> String {
     let function = match o.op {
         Operation::Convolution => "convolve2d",
         Operation::Correlation => "correlate2d",
     };
-    let mode = o.mode;
     let boundary = match border {
         Border::Constant(v) => format!("boundary=\"fill\", fillvalue={v}"),
         Border::Wrap => "boundary=\"wrap\"".into(),
@@ -226,6 +349,6 @@ fn scipy_line<T: Display>(o: &Options, border: &Border<T>) -> String {
     };
     format!(
         "signal.{function}(np.load(\"{}\"), np.load(\"{}\"), mode=\"{mode}\", {boundary})",
-        o.image, o.kernel
+        o.image, kernel
     )
 }

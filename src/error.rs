@@ -76,6 +76,28 @@ pub enum Error {
         /// The bytes asked for.
         bytes: usize,
     },
+    /// A parameter of a kernel builder is out of its range.
+    BadParameter {
+        /// The parameter's name.
+        what: &'static str,
+        /// The value given, as text (`Error` is `Eq`).
+        value: String,
+        /// What it must be.
+        rule: &'static str,
+    },
+    /// An element type the call does not take (e.g. a Gaussian for an
+    /// integer image).
+    FloatOnly {
+        /// What needs a float type.
+        what: &'static str,
+    },
+    /// An axis that the array does not have.
+    BadAxis {
+        /// The axis asked for.
+        axis: usize,
+        /// The array's number of axes.
+        ndim: usize,
+    },
     /// A mode, border, operation or method name (from `str::parse`) is not
     /// one this crate knows.
     UnknownName {
@@ -151,6 +173,17 @@ impl fmt::Display for Error {
                 f,
                 "could not allocate {bytes} bytes ({:.1} GiB) for {what}",
                 *bytes as f64 / (1u64 << 30) as f64
+            ),
+            Error::BadParameter { what, value, rule } => {
+                write!(f, "{what} = {value} is out of range: it must be {rule}")
+            }
+            Error::FloatOnly { what } => {
+                write!(f, "{what} needs a float element type (f32 or f64)")
+            }
+            Error::BadAxis { axis, ndim } => write!(
+                f,
+                "axis {axis} does not exist: the array has {ndim} axes (0 to {})",
+                ndim - 1
             ),
             Error::UnknownName { what, name, known } => write!(
                 f,

@@ -160,6 +160,19 @@ impl<T: Arith> Factors<T> {
         })
     }
 
+    /// The one outer product `u v^T` of a column kernel `u` and a row
+    /// kernel `v` given as such (a filter built from 1-D kernels): no
+    /// search, no tolerance, the factors are the definition.
+    pub(crate) fn rank_one(u: Vec<T>, v: Vec<T>) -> Self {
+        let (kh, kw) = (u.len(), v.len());
+        Factors {
+            rank: 1,
+            kw,
+            row_vectors: v,
+            column_taps: vec![Taps::new(u, kh, 1)],
+        }
+    }
+
     /// The number of outer products.
     pub(crate) fn rank(&self) -> usize {
         self.rank

@@ -162,12 +162,35 @@ impl<T: Element> Filter2d<T> {
             Operation::Convolution => taps.extend(kernel.slice(s![..;-1, ..;-1]).iter().copied()),
             Operation::Correlation => taps.extend(kernel.iter().copied()),
         }
-        Ok(Filter2d {
+        let exact = Factors::exact_integer(&taps, kh, kw);
+        let separable = Factors::separable_float(&taps, kh, kw);
+        Ok(Self::from_parts(
+            taps,
+            (kh, kw),
+            op,
+            exact,
+            separable,
+            Method::Direct,
+        ))
+    }
+
+    /// A filter of the effective kernel `taps` (`kh x kw`, row-major,
+    /// already flipped for convolution) with its factorisations, in the
+    /// default settings but for `method`.
+    pub(crate) fn from_parts(
+        taps: Vec<T>,
+        (kh, kw): (usize, usize),
+        op: Operation,
+        exact: Option<Factors<T>>,
+        separable: Option<Factors<T>>,
+        method: Method,
+    ) -> Self {
+        Filter2d {
             kernel: Kernel {
                 kh,
                 kw,
-                exact: Factors::exact_integer(&taps, kh, kw),
-                separable: Factors::separable_float(&taps, kh, kw),
+                exact,
+                separable,
                 taps: Taps::new(taps, kh, kw),
             },
             settings: Settings {
@@ -176,11 +199,11 @@ impl<T: Element> Filter2d<T> {
                 border: Border::Constant(T::zero()),
                 backend: None,
                 threads: Threads::Auto,
-                method: Method::Direct,
+                method,
                 rounding: Rounding::Separate,
                 low_rank: true,
             },
-        })
+        }
     }
 
     /// Sets the output mode (default [`Mode::Full`]).

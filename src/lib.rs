@@ -412,6 +412,7 @@ mod filter;
 mod output;
 mod pipeline;
 mod scratch;
+mod separable;
 mod threads;
 
 pub use backend::{Backend, BACKEND_ENV};
@@ -422,6 +423,8 @@ pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
 pub use settings::{Method, Rounding, Settings};
 pub use threads::Threads;
+
+pub mod kernel1d;
 
 /// The `ndarray` this crate is built with (any of 0.15, 0.16, 0.17: the
 /// one your own dependency resolves to), so that arrays built with

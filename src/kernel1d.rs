@@ -1,0 +1,243 @@
+//! 1-D kernels users know, built the way the libraries they know build
+//! them: Gaussians by SciPy's and OpenCV's rules, box (uniform) kernels,
+//! and Sobel / Scharr derivative kernels. Pair them with
+//! [`Filter2d::separable_correlation`](crate::Filter2d::separable_correlation)
+//! (or use the presets [`Filter2d::gaussian_scipy`](crate::Filter2d::gaussian_scipy),
+//! [`Filter2d::gaussian_opencv`](crate::Filter2d::gaussian_opencv)).
+//!
+//! | simdconv | SciPy | OpenCV |
+//! | --- | --- | --- |
+//! | [`gaussian_scipy`]`(sigma, truncate, radius)` | `ndimage._gaussian_kernel1d`, as `gaussian_filter` uses it | - |
+//! | [`gaussian_opencv`]`(ksize, sigma)` | - | `getGaussianKernel(ksize, sigma)` |
+//! | [`uniform`]`(size)` | `uniform_filter`'s weights | `blur`, `boxFilter(normalize=True)` |
+//! | [`derivative`]`(order, ksize)` | `sobel` (ksize 3, order 1) | `getDerivKernels` (Sobel), `ksize = -1`: [`scharr`] |
+
+use crate::error::Error;
+
+/// SciPy's Gaussian: `exp(-x^2 / (2 sigma^2))` for `x` in `-r..=r`,
+/// divided by its sum, computed in `f64` as `scipy.ndimage` does, with
+/// `r = radius` if given, else `floor(truncate * sigma + 0.5)` (SciPy's
+/// default `truncate` is 4.0).
+///
+/// ```
+/// let k = simdconv::kernel1d::gaussian_scipy(1.0, 4.0, None)?;
+/// assert_eq!(k.len(), 9);
+/// assert!((k.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+/// assert!((k[4] - 0.3989422804014327).abs() < 1e-5); // about 1 / sqrt(2 pi)
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn gaussian_scipy(sigma: f64, truncate: f64, radius: Option<usize>) -> Result<Vec<f64>, Error> {
+    if !(sigma.is_finite() && sigma > 0.0) {
+        return Err(Error::BadParameter {
+            what: "sigma",
+            value: sigma.to_string(),
+            rule: "a positive, finite number",
+        });
+    }
+    let radius = match radius {
+        Some(r) => r,
+        None => {
+            let r = truncate * sigma + 0.5;
+            if !(0.0..1e9).contains(&r) {
+                return Err(Error::BadParameter {
+                    what: "truncate",
+                    value: truncate.to_string(),
+                    rule: "a non-negative number with truncate * sigma below 1e9",
+                });
+            }
+            r as usize
+        }
+    };
+    let sigma2 = sigma * sigma;
+    let scale = -0.5 / sigma2;
+    let phi: Vec<f64> = (0..=2 * radius)
+        .map(|i| {
+            let x = i as f64 - radius as f64;
+            (scale * (x * x)).exp()
+        })
+        .collect();
+    let sum: f64 = phi.iter().sum();
+    Ok(phi.into_iter().map(|p| p / sum).collect())
+}
+
+/// OpenCV's `getGaussianKernel(ksize, sigma)`: for `sigma > 0`,
+/// `exp(-(i - (ksize - 1) / 2)^2 / (2 sigma^2))` times the reciprocal of
+/// its sum, in `f64`; for `sigma <= 0` and `ksize` 1, 3, 5 or 7, OpenCV's
+/// fixed binomial tables; otherwise `sigma = 0.3 ((ksize - 1) / 2 - 1) +
+/// 0.8`. (`ksize` must be odd and positive, as OpenCV requires.) Recent
+/// OpenCV versions quantise some `sigma <= 0` kernels beyond the tables;
+/// pass `sigma` explicitly for parity with them.
+///
+/// ```
+/// let k = simdconv::kernel1d::gaussian_opencv(5, 0.0)?;
+/// assert_eq!(k, [0.0625, 0.25, 0.375, 0.25, 0.0625]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn gaussian_opencv(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
+    if ksize % 2 == 0 {
+        return Err(Error::BadParameter {
+            what: "ksize",
+            value: ksize.to_string(),
+            rule: "odd and positive (OpenCV's rule)",
+        });
+    }
+    if sigma.is_nan() || sigma.is_infinite() {
+        return Err(Error::BadParameter {
+            what: "sigma",
+            value: sigma.to_string(),
+            rule: "a finite number (0 or less: from ksize)",
+        });
+    }
+    if sigma <= 0.0 {
+        let table: Option<&[f64]> = match ksize {
+            1 => Some(&[1.0]),
+            3 => Some(&[0.25, 0.5, 0.25]),
+            5 => Some(&[0.0625, 0.25, 0.375, 0.25, 0.0625]),
+            7 => Some(&[
+                0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
+            ]),
+            _ => None,
+        };
+        if let Some(t) = table {
+            return Ok(t.to_vec());
+        }
+    }
+    let sigma = if sigma > 0.0 {
+        sigma
+    } else {
+        ((ksize as f64 - 1.0) * 0.5 - 1.0) * 0.3 + 0.8
+    };
+    let scale2 = -0.5 / (sigma * sigma);
+    let mut k: Vec<f64> = (0..ksize)
+        .map(|i| {
+            let x = i as f64 - (ksize as f64 - 1.0) * 0.5;
+            (scale2 * x * x).exp()
+        })
+        .collect();
+    let inv = 1.0 / k.iter().sum::<f64>();
+    k.iter_mut().for_each(|t| *t *= inv);
+    Ok(k)
+}
+
+/// OpenCV's kernel size for a Gaussian of `sigma` when `ksize` is 0:
+/// `round(sigma * 3 * 2 + 1) | 1` for 8-bit images, `round(sigma * 4 * 2 +
+/// 1) | 1` for the others.
+///
+/// ```
+/// assert_eq!(simdconv::kernel1d::opencv_ksize(2.0, false), 17);
+/// assert_eq!(simdconv::kernel1d::opencv_ksize(2.0, true), 13);
+/// ```
+pub fn opencv_ksize(sigma: f64, eight_bit: bool) -> usize {
+    let per_side = if eight_bit { 3.0 } else { 4.0 };
+    ((sigma * per_side * 2.0 + 1.0).round().max(1.0) as usize) | 1
+}
+
+/// A box (mean) kernel: `size` taps of `1 / size`.
+///
+/// ```
+/// assert_eq!(simdconv::kernel1d::uniform(4), [0.25; 4]);
+/// ```
+pub fn uniform(size: usize) -> Vec<f64> {
+    vec![1.0 / size as f64; size]
+}
+
+/// The binomial row `1, n, ..., 1` of length `len`.
+fn binomial(len: usize) -> Vec<i32> {
+    let mut row = vec![1i32];
+    for _ in 1..len {
+        let mut next = vec![1i32; row.len() + 1];
+        for k in 1..row.len() {
+            next[k] = row[k - 1] + row[k];
+        }
+        row = next;
+    }
+    row
+}
+
+/// OpenCV's Sobel kernel of derivative `order` and size `ksize` (odd, 3 to
+/// 31; `order < ksize`), as `getDerivKernels` returns it for correlation:
+/// the binomial of length `ksize - order` differenced `order` times. Order
+/// 0 is the smoothing kernel. Pair two of them (one per axis) in a
+/// separable correlation for `cv2.Sobel`.
+///
+/// ```
+/// use simdconv::kernel1d::derivative;
+/// assert_eq!(derivative(1, 3)?, [-1, 0, 1]);
+/// assert_eq!(derivative(0, 3)?, [1, 2, 1]);
+/// assert_eq!(derivative(2, 5)?, [1, 0, -2, 0, 1]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn derivative(order: usize, ksize: usize) -> Result<Vec<i32>, Error> {
+    if ksize % 2 == 0 || !(3..=31).contains(&ksize) || order >= ksize {
+        return Err(Error::BadParameter {
+            what: "ksize",
+            value: ksize.to_string(),
+            rule: "odd, 3 to 31, and larger than the derivative's order",
+        });
+    }
+    let mut k = binomial(ksize - order);
+    for _ in 0..order {
+        let mut d = vec![0i32; k.len() + 1];
+        for (i, &v) in k.iter().enumerate() {
+            d[i] -= v;
+            d[i + 1] += v;
+        }
+        k = d;
+    }
+    Ok(k)
+}
+
+/// The Scharr kernels of a first derivative (OpenCV's `ksize = -1`): the
+/// difference `[-1, 0, 1]` and the smoothing `[3, 10, 3]`.
+///
+/// ```
+/// let (d, s) = simdconv::kernel1d::scharr();
+/// assert_eq!((d, s), ([-1, 0, 1], [3, 10, 3]));
+/// ```
+pub fn scharr() -> ([i32; 3], [i32; 3]) {
+    ([-1, 0, 1], [3, 10, 3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaussians_match_the_libraries() {
+        // scipy.ndimage._filters._gaussian_kernel1d(1.5, 0, 6)[:3]
+        let k = gaussian_scipy(1.5, 4.0, None).unwrap();
+        assert_eq!(k.len(), 13);
+        for (a, b) in k.iter().zip([
+            8.922106863539231e-05,
+            0.001028196578138909,
+            0.007597402196596929,
+        ]) {
+            assert!((a - b).abs() <= 2.0 * f64::EPSILON * b, "{a} {b}");
+        }
+        assert_eq!(gaussian_scipy(1.0, 4.0, Some(2)).unwrap().len(), 5);
+        assert!(gaussian_scipy(0.0, 4.0, None).is_err());
+        assert!(gaussian_scipy(1.0, f64::NAN, None).is_err());
+        // cv2.getGaussianKernel(13, 2).ravel()[:3]
+        let k = gaussian_opencv(13, 2.0).unwrap();
+        for (a, b) in k.iter().zip([
+            0.0022181958546457652,
+            0.008773134791588389,
+            0.027023157602879527,
+        ]) {
+            assert!((a - b).abs() <= 2.0 * f64::EPSILON * b, "{a} {b}");
+        }
+        assert_eq!(gaussian_opencv(7, 0.0).unwrap()[3], 0.28125);
+        assert!(gaussian_opencv(4, 1.0).is_err());
+    }
+
+    #[test]
+    fn derivatives_match_get_deriv_kernels() {
+        // cv2.getDerivKernels(order, 1, ksize)[0]
+        assert_eq!(derivative(1, 5).unwrap(), [-1, -2, 0, 2, 1]);
+        assert_eq!(derivative(1, 7).unwrap(), [-1, -4, -5, 0, 5, 4, 1]);
+        assert_eq!(derivative(2, 7).unwrap(), [1, 2, -1, -4, -1, 2, 1]);
+        assert_eq!(derivative(0, 5).unwrap(), [1, 4, 6, 4, 1]);
+        assert!(derivative(1, 4).is_err());
+        assert!(derivative(3, 3).is_err());
+    }
+}
