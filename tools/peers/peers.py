@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Measures the peers of PEERS.md on *this* machine, on the very arrays that
-`cargo run --release --example ratios` uses, and writes them where `ratios
---peers FILE` reads them. Then simdconv's "x peer" columns compare two
+"""Measures the peers of docs/PEERS.md on *this* machine, on the very arrays
+that `cargo run --release -p simdconv-bench --example ratios` uses, and
+writes them where `ratios --peers FILE` reads them. Then simdconv's "x peer" columns compare two
 programs on one core in one session, not this core against another machine.
 
 Peers: scipy.signal.convolve2d, scipy.signal.fftconvolve (floats),
@@ -20,7 +20,7 @@ Needs: numpy, scipy, opencv-python-headless; optional: Cython, setuptools, gcc.
     pip install numpy scipy opencv-python-headless cython setuptools
 Run (from the repository root):
     python3 tools/peers/peers.py [--out target/peers.json] [FILTER]
-    cargo run --release --example ratios -- --peers target/peers.json [FILTER]
+    cargo run --release -p simdconv-bench --example ratios -- --peers target/peers.json [FILTER]
 """
 
 import argparse
@@ -44,7 +44,7 @@ MIN_RUNS, MAX_RUNS = 5, 101
 SLOW_SECONDS = 2.0
 
 # ---------------------------------------------------------------------------
-# The arrays of examples/common/lcg.rs and examples/ratios.rs.
+# The arrays of bench/src/lcg.rs and bench/examples/ratios.rs.
 
 MUL = np.uint64(6364136223846793005)
 INC = np.uint64(1442695040888963407)
@@ -52,7 +52,7 @@ BLOCK = 4096
 
 
 def lcg_states(seed, n):
-    """The first n states of examples/common/lcg.rs's Lcg(seed).next()."""
+    """The first n states of bench/src/lcg.rs's Lcg(seed).next_u64()."""
     with np.errstate(over="ignore"):
         first = np.empty(min(n, BLOCK), dtype=np.uint64)
         x = np.uint64(seed)
@@ -98,7 +98,7 @@ def arange_i64(shape):
 
 
 def workloads():
-    """(name, description, image, kernel, mode) as in examples/ratios.rs."""
+    """(name, description, image, kernel, mode) as in bench/examples/ratios.rs."""
     f32 = uniform_f32((1000, 1000), 1)
     out = [
         ("W1", "i64 100x100 arange, 9x9 arange", arange_i64((100, 100)), arange_i64((9, 9)), "full"),
@@ -312,7 +312,7 @@ def main():
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
-    print(f"# written to {args.out}; now: cargo run --release --example ratios -- --peers {args.out}")
+    print(f"# written to {args.out}; now: cargo run --release -p simdconv-bench --example ratios -- --peers {args.out}")
 
 
 if __name__ == "__main__":

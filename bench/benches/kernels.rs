@@ -18,10 +18,10 @@
 //! Filter by any part of the id (criterion takes a regex):
 //!
 //! ```text
-//! cargo bench --bench kernels                           # everything (~13.5 min, busy 2 cores)
-//! cargo bench --bench kernels -- f32/k9                 # f32, 9x9, every image size
-//! cargo bench --bench kernels -- 'f32/k3/'              # 3x3 only ("f32/k3" also matches k31)
-//! cargo bench --bench kernels -- '1000x1000/(avx2|avx512)$'
+//! cargo bench -p simdconv-bench --bench kernels            # everything (~13.5 min, busy 2 cores)
+//! cargo bench -p simdconv-bench --bench kernels -- f32/k9  # f32, 9x9, every image size
+//! cargo bench -p simdconv-bench --bench kernels -- 'f32/k3/'  # 3x3 only ("f32/k3" also matches k31)
+//! cargo bench -p simdconv-bench --bench kernels -- '1000x1000/(avx2|avx512)$'
 //! ```
 //!
 //! Throughput is `output pixels x kernel taps` elements, so criterion's
@@ -58,9 +58,7 @@ const SCALAR_MAX_MACS: usize = 500_000_000;
 const KERNEL_SIZES: [usize; 5] = [3, 5, 9, 15, 31];
 const IMAGE_SIZES: [usize; 2] = [100, 1000];
 
-#[path = "../examples/common/lcg.rs"]
-mod lcg;
-use lcg::Lcg;
+use simdconv_bench::lcg::Lcg;
 
 /// What the benchmark needs per element type.
 trait BenchElement: Element {

@@ -1,4 +1,4 @@
-//! simdconv against the peers and the core's limits of `/work/shared/PEERS.md`.
+//! simdconv against the peers and the core's limits of `docs/PEERS.md`.
 //!
 //! Runs the key workloads W1-W7 on every backend this CPU has, in one
 //! process: each result is first checked bit for bit against the Scalar
@@ -12,9 +12,11 @@
 //! `auto` row is the filter as a user gets it (detected backend, rayon
 //! threads on large calls, exact low-rank evaluation of integer kernels).
 //!
-//! Run: `cargo run --release --example ratios [FILTER]`, where the optional
-//! FILTER keeps the workloads whose name or description contains it
-//! (e.g. `W3`, `W3-k31`, `f32`, `i64`).
+//! Run: `cargo run --release -p simdconv-bench --example ratios [FILTER]`,
+//! where the optional FILTER keeps the workloads whose name or description
+//! contains it (e.g. `W3`, `W3-k31`, `f32`, `i64`). With `--peers FILE`
+//! (written by `tools/peers/peers.py`) the peers are the ones measured on
+//! this machine instead of the built-in Zen 4 figures.
 
 use std::time::{Duration, Instant};
 
@@ -33,12 +35,8 @@ const MAX_RUNS: usize = 101;
 /// limit for the workloads PEERS.md gives no limit for.
 const GHZ: f64 = 3.65;
 
-#[path = "common/lcg.rs"]
-mod lcg;
-use lcg::Lcg;
-#[path = "common/measured_peers.rs"]
-mod measured_peers;
-use measured_peers::Measured;
+use simdconv_bench::lcg::Lcg;
+use simdconv_bench::measured_peers::Measured;
 
 fn uniform_f32(shape: (usize, usize), seed: u64) -> Array2<f32> {
     let mut rng = Lcg(seed);
