@@ -2,12 +2,25 @@
 //!
 //! The classic Cython tutorial on NumPy convolution computes the full 2D
 //! convolution of `f = arange(N*N).reshape(N, N)` (int64) with
-//! `g = arange(81).reshape(9, 9)`: 1.86 s in Python and 5.97 ms in its best
-//! Cython for N = 100, 597 ms for N = 1000. This example runs the same
+//! `g = arange(81).reshape(9, 9)`, and publishes 1.86 s in Python and
+//! 5.97 ms in its best Cython for N = 100, 597 ms for N = 1000, measured on
+//! the tutorial author's machine years ago. This example runs the same
 //! workloads on every backend this CPU has, by the direct method and by the
-//! exact low-rank method (the kernel has rank 2), on one thread and on all,
-//! checks every result against the tutorial's naive loops, and prints the
-//! medians of `apply_into` (output reused; `apply` also allocates).
+//! exact low-rank method (the kernel has rank 2), on one thread and with the
+//! default thread policy, checks every result against the tutorial's naive
+//! loops, and prints the medians of `apply_into` (output reused; `apply`
+//! also allocates).
+//!
+//! The "x Python" and "x Cython" columns divide those *published* times by
+//! this machine's: they say how far the job has come, not how this CPU
+//! compares with Cython on the same machine (`docs/PEERS.md` has that).
+//! "threads" is the number of threads a row's calls really ran on: the
+//! default policy keeps small calls on the calling thread. "direct-eq.
+//! GMAC/s" counts the direct method's 81 multiply-adds per output for every
+//! row, so on the low-rank rows it is a speed, not an arithmetic rate.
+//!
+//! It needs the library and `ndarray` alone (no dev-dependency), so it is
+//! the quickest thing to build on a fresh clone.
 //!
 //! Run: `cargo run --release --example seed`
 
@@ -62,23 +75,71 @@ fn time<R>(runs: usize, mut call: impl FnMut() -> R) -> Duration {
     median(times)
 }
 
+/// What the columns mean, printed under the table.
+const LEGEND: &str = "\
+threads            the threads a row's calls ran on: the default policy keeps calls below
+                   2^21 multiply-adds (about 0.1 ms) on the calling thread
+direct-eq. GMAC/s  81 multiply-adds per output / median time, on every row: the low-rank
+                   rows do less work, so there it is a speed, not an arithmetic rate
+x Python/Cython    the tutorial's published times (Python 1.86 s at N=100; best Cython
+                   5.97 ms at N=100, 597 ms at N=1000), measured on another machine years
+                   ago, divided by this machine's median: not a same-machine comparison
+                   (docs/PEERS.md has Cython, SciPy and OpenCV timed beside simdconv)";
+
+/// The threads of the pool `Threads::Auto` runs on: rayon's global pool,
+/// which has `RAYON_NUM_THREADS` threads if that is set to a positive
+/// number, else one per logical CPU. Without the `rayon` feature, one.
+fn pool_threads() -> usize {
+    if !cfg!(feature = "rayon") {
+        return 1;
+    }
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// The threads a call with `Threads::Auto` runs on, by the rule of
+/// `src/threads.rs` (documented in the crate's "Threads" section): a call
+/// below 2^21 multiply-adds of the direct method (about 0.1 ms of work), or
+/// with fewer than 32 output rows, stays on the calling thread; a larger
+/// one is split into bands of at least 16 output rows, two per thread.
+fn auto_threads(out_shape: (usize, usize), kernel_taps: usize, pool: usize) -> usize {
+    const MIN_PARALLEL_MACS: usize = 1 << 21;
+    const MIN_TASK_ROWS: usize = 16;
+    let (rows, cols) = out_shape;
+    let macs = rows * cols * kernel_taps;
+    if pool > 1 && macs >= MIN_PARALLEL_MACS && rows >= 2 * MIN_TASK_ROWS {
+        pool.min((2 * pool).min(rows / MIN_TASK_ROWS))
+    } else {
+        1
+    }
+}
+
 fn main() -> Result<(), simdconv::Error> {
     let g = Array2::from_shape_fn((9, 9), |(i, j)| (9 * i + j) as i64);
-    let threads = rayon::current_num_threads();
+    let pool = pool_threads();
+    let rank = Filter2d::convolution(&g)?.low_rank_terms().unwrap_or(0);
+    let (kh, kw) = g.dim();
     println!("simdconv seed: full 2D convolution, int64 arange(N*N) image, arange(81) 9x9 kernel");
     println!(
-        "backends on this CPU: {:?} (detected: {}); {threads} threads available",
+        "backends on this CPU: {:?} (detected: {}); the default thread policy may use {pool} threads",
         Backend::available(),
         Backend::detect()
     );
     println!(
-        "the kernel has rank {}: the low-rank path does {} taps per output instead of 81 \
-         (factors chosen so that most taps are adds and shifts, not multiplies)\n",
-        Filter2d::convolution(&g)?.low_rank_terms().unwrap_or(0),
-        Filter2d::convolution(&g)?.low_rank_terms().unwrap_or(0) * 18,
+        "the kernel has rank {rank}: the low-rank path evaluates {rank} x ({kh} + {kw}) = {} taps \
+         per output instead of {} (most of them adds and shifts, not multiplies)\n",
+        rank * (kh + kw),
+        kh * kw,
     );
     println!(
-        "{:<8} {:<8} {:<9} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9}",
+        "{:<8} {:<8} {:<9} {:>7} {:>10} {:>10} {:>9} {:>10} {:>10}",
+        "", "", "", "", "", "direct-eq.", "", "published", "published"
+    );
+    println!(
+        "{:<8} {:<8} {:<9} {:>7} {:>10} {:>10} {:>9} {:>10} {:>10}",
         "workload",
         "backend",
         "path",
@@ -89,16 +150,17 @@ fn main() -> Result<(), simdconv::Error> {
         "x Python",
         "x Cython"
     );
-    // (N, runs, the tutorial's Python and best Cython times in seconds)
+    // (N, runs, the tutorial's published Python and best Cython times in
+    // seconds, measured on another machine)
     let workloads: [(usize, usize, Option<f64>, f64); 2] =
         [(100, 201, Some(1.86), 5.97e-3), (1000, 15, None, 0.597)];
     let mut all_ok = true;
     for (n, runs, python, cython) in workloads {
         let f = Array2::from_shape_fn((n, n), |(i, j)| (i * n + j) as i64);
         let reference = naive_convolve(&f, &g);
-        // GMAC/s counts the direct method's work (81 per output) for every
-        // row, so the column compares times.
-        let macs = (reference.len() * g.len()) as f64;
+        // The direct method's work (81 multiply-adds per output), for every
+        // row: on the low-rank rows the column compares times, not rates.
+        let direct_macs = (reference.len() * g.len()) as f64;
         let mut scalar_time = None;
         let best = Backend::detect();
         let mut rows: Vec<(Backend, &str, Threads, bool)> = Vec::new();
@@ -112,7 +174,10 @@ fn main() -> Result<(), simdconv::Error> {
         rows.push((best, "direct", Threads::Auto, false));
         rows.push((best, "low-rank", Threads::Auto, true));
         for (backend, path, threading, low_rank) in rows {
-            let parallel = matches!(threading, Threads::Auto);
+            let threads = match threading {
+                Threads::Single => 1,
+                _ => auto_threads(reference.dim(), g.len(), pool),
+            };
             let filter = Filter2d::convolution(&g)?
                 .backend(backend)
                 .threads(threading)
@@ -123,13 +188,13 @@ fn main() -> Result<(), simdconv::Error> {
             let t = time(runs, || filter.apply_into(&f, &mut out)).as_secs_f64();
             let scalar = *scalar_time.get_or_insert(t);
             println!(
-                "{:<8} {:<8} {:<9} {:>7} {:>10.3} {:>8.2} {:>8.1}x {:>9} {:>8.0}x{}",
+                "{:<8} {:<8} {:<9} {:>7} {:>10.3} {:>10.2} {:>8.1}x {:>10} {:>9.0}x{}",
                 format!("N={n}"),
                 backend.name(),
                 path,
-                if parallel { threads } else { 1 },
+                threads,
                 t * 1e3,
-                macs / t / 1e9,
+                direct_macs / t / 1e9,
                 scalar / t,
                 python.map_or("-".to_string(), |p| format!("{:.0}x", p / t)),
                 cython / t,
@@ -137,6 +202,7 @@ fn main() -> Result<(), simdconv::Error> {
             );
         }
     }
+    println!("\n{LEGEND}");
     println!(
         "\ncheck against the tutorial's naive loops: {}",
         if all_ok {
