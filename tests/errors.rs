@@ -1,4 +1,4 @@
-//! Every bad input listed in API.md returns a typed `Err` with a message
+//! Every bad input the crate docs list (src/lib.rs, "Errors") returns a typed `Err` with a message
 //! naming what was wrong and the sizes involved; nothing panics.
 
 use ndarray::{Array2, ArrayView2};
