@@ -19,14 +19,14 @@
 //! GMAC/s" counts the direct method's 81 multiply-adds per output for every
 //! row, so on the low-rank rows it is a speed, not an arithmetic rate.
 //!
-//! It needs the library and `ndarray` alone (no dev-dependency), so it is
-//! the quickest thing to build on a fresh clone.
+//! It uses the library alone (`ndarray` and rayon's thread count through
+//! its re-exports; no dev-dependency).
 //!
 //! Run: `cargo run --release --example seed`
 
 use std::time::{Duration, Instant};
 
-use ndarray::Array2;
+use simdconv::ndarray::Array2;
 use simdconv::{Backend, Filter2d, Threads};
 
 /// The tutorial's `naive_convolve`, loop for loop: zero outside the image,
@@ -86,18 +86,17 @@ x Python/Cython    the tutorial's published times (Python 1.86 s at N=100; best 
                    ago, divided by this machine's median: not a same-machine comparison
                    (docs/PEERS.md has Cython, SciPy and OpenCV timed beside simdconv)";
 
-/// The threads of the pool `Threads::Auto` runs on: rayon's global pool,
-/// which has `RAYON_NUM_THREADS` threads if that is set to a positive
-/// number, else one per logical CPU. Without the `rayon` feature, one.
+/// The threads of the pool `Threads::Auto` runs on: rayon's global pool
+/// (through the crate's re-export); without the `rayon` feature, none but
+/// the caller.
+#[cfg(feature = "rayon")]
 fn pool_threads() -> usize {
-    if !cfg!(feature = "rayon") {
-        return 1;
-    }
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    simdconv::rayon::current_num_threads()
+}
+
+#[cfg(not(feature = "rayon"))]
+fn pool_threads() -> usize {
+    1
 }
 
 /// The threads a call with `Threads::Auto` runs on, by the rule of
@@ -124,9 +123,10 @@ fn main() -> Result<(), simdconv::Error> {
     let (kh, kw) = g.dim();
     println!("simdconv seed: full 2D convolution, int64 arange(N*N) image, arange(81) 9x9 kernel");
     println!(
-        "backends on this CPU: {:?} (detected: {}); the default thread policy may use {pool} threads",
+        "backends on this CPU: {:?} (detected: {}); the default thread policy may use {pool} thread{}",
         Backend::available(),
-        Backend::detect()
+        Backend::detect(),
+        if pool == 1 { "" } else { "s" },
     );
     println!(
         "the kernel has rank {rank}: the low-rank path evaluates {rank} x ({kh} + {kw}) = {} taps \
