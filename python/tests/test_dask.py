@@ -129,3 +129,27 @@ def test_on_a_distributed_cluster_of_two_worker_processes():
                 got = client.compute(sdask.correlate2d(dx, kernel, mode, boundary, 1.5)).result()
                 expected = single_machine(x, kernel, mode, boundary, 1.5, True)
                 assert got.tobytes() == expected.tobytes(), (boundary, mode)
+
+
+def test_zarr_to_zarr_streams_chunks_not_the_image(tmp_path):
+    """The scaled-down run of python/bench/dask_scale.py: a 4096 x 4096
+    float32 image (64 MiB) in Zarr, filtered Zarr to Zarr by two worker
+    processes (512 MiB limit each): each worker's peak memory rises by
+    less than half the image's size over what it held before (it holds
+    chunks and halos, never the image), and sampled tiles (the corners and
+    random ones) equal the in-memory filter bit for bit."""
+    pytest.importorskip("zarr")
+    pytest.importorskip("distributed")
+    pytest.importorskip("psutil")
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).parent.parent / "bench" / "dask_scale.py"
+    spec = importlib.util.spec_from_file_location("dask_scale", path)
+    dask_scale = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dask_scale)
+    result = dask_scale.run(
+        size=4096, chunk=512, workers=2, memory="512MiB", directory=str(tmp_path), single=False, tiles=8
+    )
+    for worker, rise in result["rise"].items():
+        assert rise < result["image_bytes"] / 2, (worker, rise)
