@@ -10,12 +10,12 @@ use crate::error::Error;
 /// `SIMDCONV_BACKEND`.
 ///
 /// Its value is a backend name as [`Backend`]'s `Display` prints it
-/// (`scalar`, `sse2`, `sse41`, `avx2`, `avx512`, `neon`; ASCII case and
-/// surrounding whitespace are ignored; empty counts as unset). Filters
-/// without [`Filter2d::backend`](crate::Filter2d::backend) read it once, on
-/// the first call that dispatches automatically, and use it for the rest of
-/// the process; [`Backend::from_env`] reads it on every call. An unknown
-/// name, or one this CPU cannot run, is an error, never ignored.
+/// (`scalar`, `sse2`, `sse41`, `avx2`, `avx512`, `neon`, `simd128`; ASCII
+/// case and surrounding whitespace are ignored; empty counts as unset).
+/// Filters without [`Filter2d::backend`](crate::Filter2d::backend) read it
+/// once, on the first call that dispatches automatically, and use it for
+/// the rest of the process; [`Backend::from_env`] reads it on every call.
+/// An unknown name, or one this CPU cannot run, is an error, never ignored.
 ///
 /// ```
 /// assert_eq!(simdconv::BACKEND_ENV, "SIMDCONV_BACKEND");
@@ -53,16 +53,21 @@ pub enum Backend {
     Avx512,
     /// AArch64 Advanced SIMD.
     Neon,
+    /// WebAssembly 128-bit SIMD (`simd128`). WebAssembly has no run-time
+    /// feature detection: this backend is available exactly when the
+    /// module was compiled with `-C target-feature=+simd128`.
+    Wasm128,
 }
 
 impl Backend {
     /// Every backend this crate knows, `Scalar` first, whatever this CPU
-    /// can run (x86 backends in order of capability, then `Neon`).
+    /// can run (x86 backends in order of capability, then `Neon`, then
+    /// `Wasm128`).
     ///
     /// ```
     /// use simdconv::Backend;
     /// let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
-    /// assert_eq!(names, ["scalar", "sse2", "sse41", "avx2", "avx512", "neon"]);
+    /// assert_eq!(names, ["scalar", "sse2", "sse41", "avx2", "avx512", "neon", "simd128"]);
     /// ```
     /// A slice, so that adding a backend is not a breaking change.
     pub const ALL: &'static [Backend] = &[
@@ -72,6 +77,7 @@ impl Backend {
         Backend::Avx2,
         Backend::Avx512,
         Backend::Neon,
+        Backend::Wasm128,
     ];
 
     /// The lower-case name used by `Display`, `FromStr` and `SIMDCONV_BACKEND`.
@@ -91,6 +97,7 @@ impl Backend {
             Backend::Avx2 => "avx2",
             Backend::Avx512 => "avx512",
             Backend::Neon => "neon",
+            Backend::Wasm128 => "simd128",
         }
     }
 
@@ -274,6 +281,12 @@ fn detect_mask() -> u8 {
             mask |= 1 << Backend::Neon as u8;
         }
     }
+    // Fixed when the module is compiled: a WebAssembly engine that lacks
+    // SIMD rejects the whole module instead.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        mask |= 1 << Backend::Wasm128 as u8;
+    }
     mask
 }
 
@@ -309,7 +322,18 @@ mod tests {
     fn a_backend_of_another_architecture_is_unavailable() {
         #[cfg(target_arch = "x86_64")]
         assert!(Backend::Neon.check().is_err());
-        #[cfg(target_arch = "aarch64")]
+        #[cfg(not(target_arch = "wasm32"))]
+        assert!(Backend::Wasm128.check().is_err());
+        #[cfg(any(target_arch = "aarch64", target_arch = "wasm32"))]
         assert!(Backend::Avx2.check().is_err());
+    }
+
+    #[test]
+    fn simd128_is_available_exactly_when_compiled_in() {
+        let compiled = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+        assert_eq!(Backend::Wasm128.is_available(), compiled);
+        if compiled {
+            assert_eq!(Backend::detect(), Backend::Wasm128);
+        }
     }
 }

@@ -343,7 +343,7 @@
 //! let auto = Filter2d::convolution(&g)?.apply(&f)?;
 //! assert!(single.iter().zip(&auto).all(|(a, b)| a.to_bits() == b.to_bits()));
 //!
-//! # #[cfg(feature = "rayon")] {
+//! # #[cfg(all(feature = "rayon", not(target_arch = "wasm32")))] { // no threads on wasm
 //! // Your own pool (with the `rayon` feature, on by default).
 //! let pool = std::sync::Arc::new(rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap());
 //! let pooled = Filter2d::convolution(&g)?.threads(Threads::Pool(pool)).apply(&f)?;

@@ -150,6 +150,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        ignore = "needs a thread with a fresh cache: WebAssembly has no threads"
+    )]
     fn buffers_come_back_filled_and_are_reused() {
         std::thread::spawn(|| {
             let mut a = Scratch::filled(1000, 7i64);
@@ -188,6 +192,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        ignore = "needs a thread with a fresh cache: WebAssembly has no threads"
+    )]
     fn the_cache_stays_bounded() {
         std::thread::spawn(|| {
             let many: Vec<Scratch<u8>> = (0..3 * MAX_BUFFERS)

@@ -26,7 +26,9 @@ pub enum Threads {
     /// Large calls run on rayon's current pool (the global one unless called
     /// inside `ThreadPool::install`); small calls stay on the calling thread,
     /// where threads would cost more than they save. The default. Without
-    /// the `rayon` feature this is `Single`.
+    /// the `rayon` feature this is `Single`; so it is on WebAssembly, which
+    /// cannot spawn threads (rayon's global pool then runs on the calling
+    /// thread alone).
     #[default]
     Auto,
     /// Everything on the calling thread.

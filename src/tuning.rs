@@ -85,6 +85,8 @@ pub(crate) fn direct_band(kh: usize, row_elems: usize, elem_bytes: usize, most: 
 /// and the folded operand is free; on Zen 5 and on an Intel Xeon hoisting
 /// ran 5-100% faster (`docs/TUNING.md`, "AVX-512 taps").
 /// `SIMDCONV_AVX512_TAPS=hoisted|folded` overrides.
+// Read only by the AVX-512 rows of `kernels::select`.
+#[cfg_attr(not(simdconv_avx512), allow(dead_code))]
 pub(crate) fn avx512_hoists_taps() -> bool {
     static HOISTS: OnceLock<bool> = OnceLock::new();
     *HOISTS.get_or_init(|| match std::env::var("SIMDCONV_AVX512_TAPS").as_deref() {
@@ -99,6 +101,8 @@ pub(crate) fn avx512_hoists_taps() -> bool {
 /// everywhere but AMD, whose Zen 4 and 5 run `vpmullq` as one fast uop,
 /// where Intel's is three uops on one port (`docs/TUNING.md`, "AVX-512
 /// i64 multiply"). `SIMDCONV_AVX512_I64=split|native` overrides.
+// Read only by the AVX-512 rows of `kernels::select`.
+#[cfg_attr(not(simdconv_avx512), allow(dead_code))]
 pub(crate) fn avx512_splits_i64() -> bool {
     static SPLITS: OnceLock<bool> = OnceLock::new();
     *SPLITS.get_or_init(|| match std::env::var("SIMDCONV_AVX512_I64").as_deref() {
@@ -114,6 +118,17 @@ pub(crate) fn avx512_splits_i64() -> bool {
 /// bands look further; `docs/TUNING.md`, "Prefetch distance").
 /// `SIMDCONV_PREFETCH_ROWS=N` sets the row steps instead of 64.
 #[inline]
+// Read only by the blocked kernels (targets without a SIMD backend run the
+// scalar reference).
+#[cfg_attr(
+    not(any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn strip_prefetch_distance(rows: usize) -> usize {
     static STEPS: OnceLock<usize> = OnceLock::new();
     let steps = *STEPS.get_or_init(|| env_usize("SIMDCONV_PREFETCH_ROWS").unwrap_or(64));

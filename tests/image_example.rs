@@ -5,6 +5,8 @@
 #[path = "../examples/common/filters.rs"]
 mod filters;
 
+use std::path::Path;
+
 use filters::Named;
 use image::{Rgb, RgbImage};
 use ndarray::Array2;
@@ -168,7 +170,13 @@ fn channels_round_trip_and_the_sample_saves_as_png() {
         sample
     );
 
-    let path = std::env::temp_dir().join(format!("simdconv-image-test-{}.png", std::process::id()));
+    // Cargo's directory for integration tests' files, which the WebAssembly
+    // runner (.ci/wasmtime-run) preopens: WASI has no `temp_dir()` and no
+    // process id, so the name is per architecture instead.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "simdconv-image-test-{}.png",
+        std::env::consts::ARCH
+    ));
     filters::save_png(&sample, &path).unwrap();
     let back = image::open(&path).unwrap().to_rgb8();
     std::fs::remove_file(&path).ok();

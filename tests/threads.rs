@@ -16,9 +16,16 @@ fn check<T: Bits>(make: impl Fn(u64) -> T) {
     // odd height so the bands are uneven.
     let image = Array2::from_shape_fn((201, 181), |_| make(rng.next() >> 11));
     let kernel = Array2::from_shape_fn((9, 9), |_| make(rng.next() >> 11));
-    let pools: Vec<Threads> = [2, 3]
-        .into_iter()
-        .map(|n| {
+    // WebAssembly has no threads (a pool cannot be built there): only
+    // `Auto` runs, on the calling thread (see the last test).
+    let sizes: &[usize] = if cfg!(target_arch = "wasm32") {
+        &[]
+    } else {
+        &[2, 3]
+    };
+    let pools: Vec<Threads> = sizes
+        .iter()
+        .map(|&n| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
@@ -80,4 +87,24 @@ fn i32_threads_are_bit_identical_with_overflow() {
 #[test]
 fn i64_threads_are_bit_identical_with_overflow() {
     check(|r| (r << 11) as i64 ^ r as i64);
+}
+
+/// WebAssembly (WASI, and the browser without its threads proposal) cannot
+/// spawn a thread: rayon's global pool then runs on the calling thread, so
+/// `Threads::Auto` is single-threaded there, and building a pool fails.
+#[test]
+#[cfg(target_arch = "wasm32")]
+fn auto_runs_on_the_calling_thread_on_webassembly() {
+    let kernel = Array2::from_elem((9, 9), 1.0f32);
+    let image = Array2::from_elem((300, 300), 1.0f32);
+    let auto = Filter2d::convolution(&kernel)
+        .unwrap()
+        .apply(&image)
+        .unwrap();
+    assert_eq!(auto[[150, 150]], 81.0);
+    assert_eq!(rayon::current_num_threads(), 1);
+    assert!(rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .is_err());
 }

@@ -56,6 +56,9 @@ impl<V: Vector> Step<V> for Separate {
 }
 
 /// The opt-in fused multiply-add: one rounding per step.
+// WebAssembly `simd128` has no FMA: its fused tables run the scalar
+// reference.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) struct Fused;
 
 impl<V: FusedVector> Step<V> for Fused {

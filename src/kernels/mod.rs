@@ -14,8 +14,9 @@
 //!   sums; `strategy.rs`: which integer algorithm runs for a kernel;
 //! - `entry.rs`: the safe `#[target_feature]` entry every SIMD kernel is
 //!   defined with;
-//! - `x86/`, `aarch64/`: one thin file per instruction set, the `Vector`
-//!   implementations and a line per element type.
+//! - `x86/`, `aarch64/`, `wasm32/`: one thin file per instruction set, the
+//!   `Vector` implementations and a line per element type (`wasm32/` only
+//!   in a build with `simd128`, which WebAssembly fixes at compile time).
 //!
 //! This module sits above [`crate::arith`] (the arithmetic) and never
 //! imports [`crate::element`], which is built on top of it.
@@ -31,21 +32,33 @@ pub(crate) mod x86;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod aarch64;
 
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) mod blocked;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-mod entry;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) mod running;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) mod strategy;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) mod vector;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod wasm32;
 
-#[cfg(test)]
-pub(crate) mod testing;
+/// Items only the SIMD backends use (the blocked algorithm and what it is
+/// written over), on every target that has such a backend.
+macro_rules! simd_only {
+    ($($item:item)*) => {$(
+        #[cfg(any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        ))]
+        $item
+    )*};
+}
+
+simd_only! {
+    pub(crate) mod blocked;
+    mod entry;
+    pub(crate) mod running;
+    pub(crate) mod strategy;
+    pub(crate) mod vector;
+    pub(crate) use entry::row_kernel;
+    #[cfg(test)]
+    pub(crate) mod testing;
+}
 
 pub(crate) use contract::{check_block, RowKernel, ROW_SLACK};
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) use entry::row_kernel;
 pub(crate) use taps::Taps;

@@ -17,6 +17,8 @@ use crate::backend::Backend;
 
 #[cfg(target_arch = "aarch64")]
 use super::aarch64::neon;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use super::wasm32::simd128;
 #[cfg(simdconv_avx512)]
 use super::x86::avx512;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -47,6 +49,8 @@ pub(crate) fn f32(backend: Backend) -> Option<RowKernel<f32>> {
         Backend::Avx512 => Some(avx512_taps(avx512::row_f32, avx512::row_hoisted_f32)),
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => Some(neon::row_f32),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Wasm128 => Some(simd128::row_f32),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -66,6 +70,8 @@ pub(crate) fn f64(backend: Backend) -> Option<RowKernel<f64>> {
         Backend::Avx512 => Some(avx512_taps(avx512::row_f64, avx512::row_hoisted_f64)),
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => Some(neon::row_f64),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Wasm128 => Some(simd128::row_f64),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -85,6 +91,8 @@ pub(crate) fn i32(backend: Backend) -> Option<RowKernel<i32>> {
         Backend::Avx512 => Some(avx512_taps(avx512::row_i32, avx512::row_hoisted_i32)),
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => Some(neon::row_i32),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Wasm128 => Some(simd128::row_i32),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -106,6 +114,8 @@ pub(crate) fn i64(backend: Backend) -> Option<RowKernel<i64>> {
         Backend::Avx512 => Some(avx512_i64),
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => Some(neon::row_i64),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Wasm128 => Some(simd128::row_i64),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -125,8 +135,8 @@ fn avx512_i64(rows: &[&[i64]], taps: &super::Taps<i64>, out: &mut [&mut [i64]]) 
 }
 
 /// The fused multiply-add `f32` row kernels (the opt-in). Backends without
-/// FMA instructions run the scalar fused reference, which gives the same
-/// bits.
+/// FMA instructions (SSE2, SSE4.1, WebAssembly `simd128`) run the scalar
+/// fused reference, which gives the same bits.
 pub(crate) fn fused_f32(backend: Backend) -> Option<RowKernel<f32>> {
     match backend {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

@@ -22,6 +22,7 @@ impl Rng {
     }
 
     /// A value in [-1, 1).
+    #[cfg_attr(not(simdconv_avx512), allow(dead_code))] // AVX-512's tests only
     pub(crate) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }

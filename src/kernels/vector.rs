@@ -2,8 +2,12 @@
 //! register, one implementation per (instruction set, element type).
 //!
 //! Every method is `#[inline(always)]` and `unsafe`: it is only ever inlined
-//! into a `#[target_feature]` wrapper (see `x86/` and `aarch64/`) whose
-//! caller has checked that the CPU supports that instruction set.
+//! into a `#[target_feature]` wrapper (see `x86/`, `aarch64/`, `wasm32/`)
+//! whose caller has checked that the CPU supports that instruction set.
+//!
+//! The `impl_*` macros wrap `core::arch` intrinsics in newtypes for the x86
+//! and AArch64 backends; the WebAssembly kernels implement the traits on
+//! `wide`'s types directly, so the macros are not built there.
 
 use crate::arith::Arith;
 
@@ -81,6 +85,8 @@ pub(crate) trait Vector: Copy {
 /// # Safety
 ///
 /// As for [`Vector`], and the CPU supports the FMA instructions used.
+// WebAssembly `simd128` has no FMA (see `blocked::Fused`).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) trait FusedVector: Vector {
     /// `self + a * b` with a single rounding.
     unsafe fn fused_mul_add(self, a: Self, b: Self) -> Self;
@@ -96,6 +102,7 @@ pub(crate) trait FusedVector: Vector {
 
 /// Implements `FusedVector` with an intrinsic taking `(a, b, acc)` and
 /// returning `a * b + acc` rounded once.
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! impl_fused_vector {
     ($name:ident, $fma:path) => {
         impl $crate::kernels::vector::FusedVector for $name {
@@ -108,6 +115,7 @@ macro_rules! impl_fused_vector {
     };
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use impl_fused_vector;
 
 /// The integer operations of the tap-program kernel.
@@ -123,6 +131,7 @@ pub(crate) trait IntVector: Vector {
 }
 
 /// Implements `IntVector` for a type made by `impl_vector!`.
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! impl_int_vector {
     ($name:ident, sub = $sub:path, shl = |$a:ident, $n:ident| $shl:expr $(,)?) => {
         impl $crate::kernels::vector::IntVector for $name {
@@ -141,6 +150,7 @@ macro_rules! impl_int_vector {
     };
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use impl_int_vector;
 
 /// Implements `Vector` for a newtype over a register from intrinsics.
@@ -148,6 +158,7 @@ pub(crate) use impl_int_vector;
 /// `load` / `store` are given as the intrinsic plus the pointer type it
 /// takes; the other operations as the intrinsic (or an `#[inline(always)]`
 /// emulation) to call.
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! impl_vector {
     (
         $name:ident($reg:ty): $elem:ty, lanes = $lanes:expr,
@@ -195,4 +206,5 @@ macro_rules! impl_vector {
     };
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use impl_vector;
