@@ -281,8 +281,10 @@
 //! # Backends and dispatch
 //!
 //! A [`Backend`] is one implementation of the row kernels: `Scalar` (plain
-//! loops, everywhere), `Sse2`, `Sse41`, `Avx2`, `Avx512` (x86 and x86-64)
-//! and `Neon` (AArch64). The CPU's features are detected once per process;
+//! loops, everywhere), `Sse2`, `Sse41`, `Avx2`, `Avx512` (x86 and x86-64),
+//! `Neon` (AArch64) and `Wasm128` (WebAssembly `simd128`, which a module
+//! has if it was compiled with it: `-C target-feature=+simd128`, see
+//! `docs/WASM.md`). The CPU's features are detected once per process;
 //! [`Backend::available`] lists what this CPU and build can run (`Scalar`
 //! first) and [`Backend::detect`] is the fastest of them. A filter runs on,
 //! in this order of precedence:
@@ -290,7 +292,8 @@
 //! 1. the backend forced with [`Filter2d::backend`];
 //! 2. else the one named by the environment variable `SIMDCONV_BACKEND`
 //!    ([`BACKEND_ENV`]; names `scalar`, `sse2`, `sse41`, `avx2`, `avx512`,
-//!    `neon`), read once, on the first call that dispatches automatically;
+//!    `neon`, `simd128`), read once, on the first call that dispatches
+//!    automatically;
 //! 3. else [`Backend::detect`].
 //!
 //! A forced backend the CPU cannot run, or an unknown or unavailable name
