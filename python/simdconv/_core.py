@@ -167,7 +167,7 @@ def _check_out(out, shape, dtype: np.dtype):
         raise ValueError("out is read-only")
 
 
-def _empty_result(in1, in2, shape, dtype, compute, border, fill, correlate):
+def _empty_result(in1, in2, shape, dtype, compute, border, fill):
     """SciPy's result when an input is empty: an empty kernel sums nothing
     (zeros); an empty image under a fill boundary is the kernel's sum over
     the fill everywhere. (SciPy divides by zero on an empty image with
@@ -214,7 +214,7 @@ def _filter2d(name, in1, in2, mode, boundary, fillvalue, out, correlate):
 
     if in1.size == 0 or in2.size == 0:
         image, kernel = (in2, in1) if swapped else (in1, in2)
-        result = _empty_result(image, kernel, shape, dtype, compute, border, fill, correlate)
+        result = _empty_result(image, kernel, shape, dtype, compute, border, fill)
         if correlate and swapped:
             result = result[::-1, ::-1]
         if out is None:
