@@ -65,11 +65,14 @@ pub(crate) mod sealed {
         /// The row kernel of `backend` with fused multiply-adds (floats);
         /// the ordinary one for integers, where fusing changes nothing.
         fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>>;
+        /// The FFT method of this type: the kernel spectra for floats,
+        /// nothing for integers (which stay exact).
+        type Fft: crate::fft::Transform<Self>;
     }
 }
 
 macro_rules! element {
-    ($t:ty, table = $table:path, fused = $fused:path) => {
+    ($t:ty, table = $table:path, fused = $fused:path, fft = $fft:ty) => {
         impl Element for $t {}
 
         impl sealed::Sealed for $t {
@@ -79,11 +82,22 @@ macro_rules! element {
             fn row_kernel_fused(backend: Backend) -> Option<RowKernel<Self>> {
                 $fused(backend)
             }
+            type Fft = $fft;
         }
     };
 }
 
-element!(f32, table = select::f32, fused = select::fused_f32);
-element!(f64, table = select::f64, fused = select::fused_f64);
-element!(i32, table = select::i32, fused = select::i32);
-element!(i64, table = select::i64, fused = select::i64);
+element!(f32, table = select::f32, fused = select::fused_f32, fft = crate::fft::Spectra<f32>);
+element!(f64, table = select::f64, fused = select::fused_f64, fft = crate::fft::Spectra<f64>);
+element!(
+    i32,
+    table = select::i32,
+    fused = select::i32,
+    fft = crate::fft::NoFft
+);
+element!(
+    i64,
+    table = select::i64,
+    fused = select::i64,
+    fft = crate::fft::NoFft
+);

@@ -1,12 +1,17 @@
 //! `Filter2d`: a validated, packed kernel, applied to many images.
 
+use std::sync::Arc;
+
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
 use crate::backend::{self, Backend};
 use crate::border::Border;
+use crate::element::sealed::Sealed;
 use crate::element::Element;
 use crate::error::Error;
+use crate::explain::{Explanation, FftTiles};
 use crate::factor::Factors;
+use crate::fft::{self, Tiling, Transform};
 use crate::geometry::{self, Mode, Operation, Window};
 use crate::kernels::Taps;
 use crate::pipeline::{self, Call, Evaluation};
@@ -66,7 +71,7 @@ pub struct Filter2d<T: Element> {
 
 /// The kernel, validated and packed once: what no setting changes.
 #[derive(Clone)]
-struct Kernel<T> {
+struct Kernel<T: Element> {
     taps: Taps<T>,
     kh: usize,
     kw: usize,
@@ -74,6 +79,20 @@ struct Kernel<T> {
     exact: Option<Factors<T>>,
     /// A float kernel's rank-one factors, for [`Method::Separable`].
     separable: Option<Factors<T>>,
+    /// A float kernel's spectra for [`Method::Fft`], per transform size,
+    /// computed when first needed (shared by clones).
+    spectra: Arc<<T as Sealed>::Fft>,
+}
+
+/// How one call is evaluated.
+enum Route<'a, T> {
+    /// Every tap, in the reference's order.
+    Direct,
+    /// Sums of outer products: exact integer factors, or a float kernel's
+    /// separable factors.
+    Factored(&'a Factors<T>),
+    /// FFT tiles.
+    Fft(Tiling),
 }
 
 /// The shape and the settings, not the taps (a 31 x 31 kernel's taps
@@ -192,6 +211,7 @@ impl<T: Element> Filter2d<T> {
                 exact,
                 separable,
                 taps: Taps::new(taps, kh, kw),
+                spectra: Arc::default(),
             },
             settings: Settings {
                 operation: op,
@@ -335,6 +355,28 @@ impl<T: Element> Filter2d<T> {
     /// infinite or NaN near them, but not necessarily where the direct
     /// path puts them.
     ///
+    /// [`Method::Fft`] evaluates a float kernel through fast Fourier
+    /// transforms of overlap-save tiles (`docs/FFT.md`): `O(log N)` work
+    /// per output instead of `kh * kw`, the same modes, borders and
+    /// centring. [`explain`](Self::explain) tells the tiles a call uses.
+    /// Its results are the same on every backend and thread count (the
+    /// tiling depends on the shapes alone), not the direct ones.
+    ///
+    /// **FFT error bound.** For a tile with transforms of `Nh x Nw`,
+    /// `L = log2 Nh + log2 Nw`, `k` the kernel and `x` the tile's `Nh x Nw`
+    /// block of border-extended samples, every output of the tile is
+    /// within `(21 L + 4) u ||k||_1 ||x||_2` of the exact result (`u` the
+    /// unit roundoff; [`FftTiles::error_factor`](crate::FftTiles::error_factor)
+    /// gives the factor), without underflow or overflow. This is the
+    /// classical normwise bound (Higham, *Accuracy and Stability of
+    /// Numerical Algorithms*, Thm. 24.2, three transforms and one product),
+    /// so unlike the direct path's it does not shrink where the image is
+    /// small: a large sample anywhere in a tile's block sets the absolute
+    /// error of the whole tile. A tile whose input holds a NaN or an
+    /// infinity, or whose result overflows, is computed by the direct
+    /// path, so non-finite values reach exactly the outputs the direct
+    /// path gives them. Integer kernels ignore the method (exact results).
+    ///
     /// ```
     /// use ndarray::Array2;
     /// use simdconv::{Filter2d, Method};
@@ -346,6 +388,15 @@ impl<T: Element> Filter2d<T> {
     /// assert_eq!((direct.low_rank_terms(), separable.low_rank_terms()), (None, Some(1)));
     /// let (a, b) = (direct.apply(&image)?, separable.apply(&image)?);
     /// assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() <= 1e-4 * (1.0 + a.abs())));
+    ///
+    /// // The FFT method: the error bound's factor, times ||k||_1 ||x||_2.
+    /// let fft = direct.clone().method(Method::Fft);
+    /// let c = fft.apply(&image)?;
+    /// let k1: f32 = gauss.iter().map(|v| v.abs()).sum();
+    /// let x2 = image.iter().map(|v| v * v).sum::<f32>().sqrt(); // covers every block
+    /// let factor = fft.explain(image.dim())?.fft.unwrap().error_factor(f32::EPSILON as f64 / 2.0);
+    /// let bound = factor as f32 * k1 * x2;
+    /// assert!(a.iter().zip(&c).all(|(a, c)| (a - c).abs() <= bound));
     /// # Ok::<(), simdconv::Error>(())
     /// ```
     pub fn method(mut self, method: Method) -> Self {
@@ -584,10 +635,11 @@ impl<T: Element> Filter2d<T> {
         })?;
         let (mode, op) = (self.settings.mode, self.settings.operation);
         match geometry::window(image.dim(), self.kernel_shape(), mode, op)? {
-            Window::OfFull { offset, .. } => {
-                let evaluation = match self.factors(Some(backend)) {
-                    Some(factors) => Evaluation::Factored(factors),
-                    None => Evaluation::Direct {
+            Window::OfFull { offset, shape } => {
+                let route = self.route(shape, backend);
+                let evaluation = match route {
+                    Route::Factored(factors) => Evaluation::Factored(factors),
+                    Route::Direct | Route::Fft(_) => Evaluation::Direct {
                         taps: &self.kernel.taps,
                     },
                 };
@@ -599,10 +651,109 @@ impl<T: Element> Filter2d<T> {
                     backend,
                     evaluation,
                 };
-                pipeline::execute(&call, &self.settings.threads, image, out)
+                let threads = &self.settings.threads;
+                match route {
+                    Route::Fft(tiling) => self
+                        .kernel
+                        .spectra
+                        .execute(&call, tiling, threads, image, out),
+                    _ => pipeline::execute(&call, threads, image, out),
+                }
             }
             Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
         }
+    }
+
+    /// How a call with an output window of `shape` runs on `backend`.
+    fn route(&self, shape: (usize, usize), backend: Backend) -> Route<'_, T> {
+        if self.settings.method == Method::Fft && <T as Sealed>::Fft::AVAILABLE {
+            if let Some(tiling) = fft::size::tiling(shape, self.kernel_shape()) {
+                return Route::Fft(tiling);
+            }
+        }
+        match self.factors(Some(backend)) {
+            Some(factors) => Route::Factored(factors),
+            None => Route::Direct,
+        }
+    }
+
+    /// Which method [`apply`](Self::apply) runs for an image of shape
+    /// `image`, and why, or the error `apply` would return for it.
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use simdconv::{Filter2d, Method};
+    /// let g = Array2::from_shape_fn((41, 41), |(i, j)| ((i * j) % 7) as f64);
+    /// let why = Filter2d::correlation(&g)?.method(Method::Fft).explain((300, 200))?;
+    /// assert_eq!((why.requested, why.method), (Method::Fft, Method::Fft));
+    /// let why = Filter2d::correlation(&array![[1i32, 2]])?.method(Method::Fft).explain((9, 9))?;
+    /// assert_eq!(why.method, Method::Direct); // integers stay exact
+    /// println!("{why}"); // direct for a 9 x 10 output: integer kernels are ...
+    /// # Ok::<(), simdconv::Error>(())
+    /// ```
+    pub fn explain(&self, image: (usize, usize)) -> Result<Explanation, Error> {
+        let backend = self.resolved_backend()?;
+        let output_shape = self.output_shape(image)?;
+        let requested = self.settings.method;
+        let (mode, op) = (self.settings.mode, self.settings.operation);
+        let swapped = matches!(
+            geometry::window(image, self.kernel_shape(), mode, op)?,
+            Window::SwappedValid { .. }
+        );
+        let kernel = if swapped { image } else { self.kernel_shape() };
+        let float = <T as Sealed>::Fft::AVAILABLE;
+        let (method, low_rank_terms, fft, reason) = if swapped {
+            // The image becomes the kernel: its factors are unknown here.
+            let tiling = fft::size::tiling(output_shape, kernel).filter(|_| float);
+            let reason = "valid mode with the kernel containing the image: the roles swap, \
+                          the image is the kernel"
+                .to_string();
+            match tiling {
+                Some(t) if requested == Method::Fft => (Method::Fft, None, Some(t), reason),
+                _ => (Method::Direct, None, None, reason),
+            }
+        } else {
+            match self.route(output_shape, backend) {
+                Route::Fft(t) => (Method::Fft, None, Some(t), "requested".to_string()),
+                Route::Factored(_) if float => (
+                    Method::Separable,
+                    None,
+                    None,
+                    "requested; the kernel is one outer product".to_string(),
+                ),
+                Route::Factored(f) => (
+                    Method::Direct,
+                    Some(f.rank()),
+                    None,
+                    "an exact integer factorisation, bit-identical to direct".to_string(),
+                ),
+                Route::Direct => {
+                    let reason = match requested {
+                        Method::Direct => "requested (the default)",
+                        _ if !float => {
+                            "integer kernels are always evaluated exactly: the method \
+                             applies to float kernels"
+                        }
+                        Method::Separable => "requested, but the kernel is not one outer product",
+                        _ => "requested, but the sizes overflow the FFT tiling",
+                    };
+                    (Method::Direct, None, None, reason.to_string())
+                }
+            }
+        };
+        let _ = backend;
+        Ok(Explanation {
+            method,
+            requested,
+            output_shape,
+            low_rank_terms,
+            fft: fft.map(|t| FftTiles {
+                transform: t.size,
+                tile: t.tile,
+                tiles: t.count,
+            }),
+            reason,
+        })
     }
 
     /// `Valid` with the kernel containing the image: SciPy swaps the inputs.

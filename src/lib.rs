@@ -15,6 +15,7 @@
 //!   fused multiply-add (unless asked for), fixed tap order, NaN and infinity
 //! - [Integer kernels of low rank](#integer-kernels-of-low-rank): an exact
 //!   fast path
+//! - [Large float kernels: the FFT method](#large-float-kernels-the-fft-method)
 //! - [Backends and dispatch](#backends-and-dispatch): detection, forcing one
 //!   in code or with `SIMDCONV_BACKEND`
 //! - [Threads](#threads) and [Cargo features](#cargo-features)
@@ -278,6 +279,37 @@
 //! # Ok::<(), simdconv::Error>(())
 //! ```
 //!
+//! # Large float kernels: the FFT method
+//!
+//! [`Filter2d::method`]`(`[`Method::Fft`]`)` evaluates a float kernel
+//! through fast Fourier transforms of overlap-save tiles: `O(log N)`
+//! operations per output instead of `kh * kw`, so a 31 x 31 or larger
+//! kernel runs many times faster. It keeps the modes, borders and
+//! centring (each tile reads exactly the border-extended samples the
+//! direct path reads), gives the same bits on every backend and thread
+//! count, and is within a documented bound of the exact result, not the
+//! direct path's bits ([`Filter2d::method`] states the bound,
+//! `docs/FFT.md` has the measurements). NaN and infinity reach only the
+//! outputs the direct path gives them: such tiles run direct. Integer
+//! kernels stay exact and ignore it. [`Filter2d::explain`] tells which
+//! method a call runs, with which tiles, and why.
+//!
+//! ```
+//! use ndarray::Array2;
+//! use simdconv::{Filter2d, Method, Mode};
+//!
+//! let psf = Array2::from_shape_fn((41, 41), |(i, j)| {
+//!     (-((i as f64 - 20.0).powi(2) + (j as f64 - 20.0).powi(2)) / 50.0).exp()
+//! });
+//! let image = Array2::from_shape_fn((300, 400), |(y, x)| ((y * 13 + x * 7) % 29) as f64);
+//! let direct = Filter2d::convolution(&psf)?.mode(Mode::Same);
+//! let fft = direct.clone().method(Method::Fft);
+//! println!("{}", fft.explain(image.dim())?); // fft (1 x 1 tiles of ...
+//! let (a, b) = (direct.apply(&image)?, fft.apply(&image)?);
+//! assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() < 1e-9 * a.abs().max(1.0)));
+//! # Ok::<(), simdconv::Error>(())
+//! ```
+//!
 //! # Backends and dispatch
 //!
 //! A [`Backend`] is one implementation of the row kernels: `Scalar` (plain
@@ -410,7 +442,9 @@ mod backend;
 mod error;
 // Building and running a filter.
 mod alloc;
+mod explain;
 mod factor;
+mod fft;
 mod filter;
 mod output;
 mod pipeline;
@@ -422,6 +456,7 @@ pub use backend::{Backend, BACKEND_ENV};
 pub use border::Border;
 pub use element::Element;
 pub use error::Error;
+pub use explain::{Explanation, FftTiles};
 pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
 pub use settings::{Method, Rounding, Settings};

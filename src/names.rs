@@ -164,9 +164,20 @@ impl<T> fmt::Display for Border<T> {
     }
 }
 
-const METHODS: [(&str, Method); 2] = [("direct", Method::Direct), ("separable", Method::Separable)];
+const METHODS: [(&str, Method); 3] = [
+    ("direct", Method::Direct),
+    ("separable", Method::Separable),
+    ("fft", Method::Fft),
+];
 
-/// `direct`, `separable`.
+/// `direct`, `separable`, `fft`.
+///
+/// ```
+/// use simdconv::Method;
+/// assert_eq!("FFT".parse::<Method>()?, Method::Fft);
+/// assert_eq!(Method::Fft.to_string(), "fft");
+/// # Ok::<(), simdconv::Error>(())
+/// ```
 impl FromStr for Method {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {

@@ -168,7 +168,7 @@ impl ColumnMap {
 
     /// Fills `dst` (one padded row) from image row `src`, except the
     /// columns in `skip` (a range inside the straight copy, or empty).
-    fn fill<T: Element>(
+    pub(crate) fn fill<T: Element>(
         &self,
         dst: &mut [T],
         src: ArrayView1<'_, T>,

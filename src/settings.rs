@@ -36,6 +36,20 @@ pub enum Method {
     /// bits on every backend and thread count, not the direct ones: the
     /// error bound is on [`Filter2d::method`](crate::Filter2d::method).
     Separable,
+    /// Float kernels through fast Fourier transforms: overlap-save tiles
+    /// of the output, each a real 2-D transform of the border-extended
+    /// input it reads, a product with the kernel's spectrum (computed once
+    /// per tile size and kept in the filter) and an inverse transform.
+    /// About `log2(N)` operations per output instead of `kh * kw`: faster
+    /// than direct from about 21 x 21 taps on (see
+    /// [`Filter2d::explain`](crate::Filter2d::explain) and `docs/FFT.md`).
+    /// The same modes, borders and centring as the direct path; not its
+    /// bits, but within the bound on
+    /// [`Filter2d::method`](crate::Filter2d::method). A tile whose input
+    /// holds a NaN or an infinity runs direct, so non-finite values reach
+    /// the outputs the direct path gives them and no others. Integer
+    /// filters ignore it and stay exact.
+    Fft,
 }
 
 /// How each multiply-add of a float kernel rounds.

@@ -60,12 +60,7 @@ impl Threads {
         let mut out = out;
         #[cfg(feature = "rayon")]
         {
-            let pool = match self {
-                Threads::Single => None,
-                Threads::Auto => Some(None),
-                Threads::Pool(pool) => Some(Some(pool)),
-            };
-            if let Some(pool) = pool {
+            if let Some(pool) = self.pool() {
                 let threads =
                     pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
                 let rows = out.nrows();
@@ -96,5 +91,45 @@ impl Threads {
         }
         let _ = macs;
         work(0, out);
+    }
+
+    /// Calls `work` on every task, on one thread or several: the tasks are
+    /// whatever the caller split its output into (the FFT method's tiles),
+    /// so which thread runs a task never changes what it computes. `cost`
+    /// is the call's work in multiply-adds of the direct method's scale,
+    /// to keep small calls on the calling thread.
+    pub(crate) fn for_each_task<I, F>(&self, cost: usize, tasks: Vec<I>, work: F)
+    where
+        I: Send,
+        F: Fn(I) + Sync,
+    {
+        #[cfg(feature = "rayon")]
+        if let Some(pool) = self.pool() {
+            let threads = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+            if threads > 1 && cost >= MIN_PARALLEL_MACS && tasks.len() >= 2 {
+                let run = || {
+                    use rayon::prelude::*;
+                    tasks.into_par_iter().for_each(&work);
+                };
+                match pool {
+                    Some(pool) => pool.install(run),
+                    None => run(),
+                }
+                return;
+            }
+        }
+        let _ = cost;
+        tasks.into_iter().for_each(work);
+    }
+
+    /// The pool a parallel call runs on: `None` for `Single`, `Some(None)`
+    /// for rayon's current pool, `Some(Some(pool))` for the caller's.
+    #[cfg(feature = "rayon")]
+    fn pool(&self) -> Option<Option<&std::sync::Arc<rayon::ThreadPool>>> {
+        match self {
+            Threads::Single => None,
+            Threads::Auto => Some(None),
+            Threads::Pool(pool) => Some(Some(pool)),
+        }
     }
 }
