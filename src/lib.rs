@@ -475,9 +475,11 @@ pub use ndarray;
 /// ```
 /// use std::sync::Arc;
 /// use simdconv::{rayon, Threads};
+/// # #[cfg(not(target_arch = "wasm32"))] { // no threads on wasm
 /// let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
 /// let threads = Threads::Pool(Arc::new(pool));
 /// # let _ = threads;
+/// # }
 /// ```
 #[cfg(feature = "rayon")]
 pub use rayon;
