@@ -5,14 +5,20 @@
 //! cargo run --release --example npy -- image.npy kernel.npy out.npy \
 //!     [--mode full|same|valid] \
 //!     [--border constant[=v]|wrap|symmetric|mirror|replicate] \
-//!     [--correlate] [--backend <name>]
+//!     [--correlate] [--backend <name>] \
+//!     [--method direct|separable|fft|auto] [--explain]
 //! ```
 //!
 //! The defaults are SciPy's: `--mode full`, `--border constant=0`,
 //! convolution. Both files must be 2-D with the same dtype, one of
 //! `float32`, `float64`, `int32`, `int64` (detected from the file); the
 //! output has that dtype too. `--backend` forces an implementation (see
-//! `Backend`; `SIMDCONV_BACKEND` works as well).
+//! `Backend`; `SIMDCONV_BACKEND` works as well). `--method` picks how a
+//! float kernel is evaluated (default `direct`, the reference's bits, or
+//! the preset's own method; `fft` and `auto` are within the bound in
+//! `docs/FFT.md`; integer kernels stay exact whatever the method), and
+//! `--explain` prints which method the call runs and why
+//! (`Filter2d::explain`) before running it.
 //!
 //! | this example | `scipy.signal.convolve2d` / `correlate2d` |
 //! | --- | --- |
@@ -71,11 +77,12 @@ use std::time::Instant;
 
 use ndarray::{Array2, ArrayD};
 use ndarray_npy::{read_npy, write_npy, ReadNpyError, ReadableElement, WritableElement};
-use simdconv::{Backend, Border, Element, Filter2d, Mode, Operation};
+use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Operation};
 
 const USAGE: &str = "usage: npy <image.npy> <kernel.npy> <out.npy> [--mode full|same|valid]
            [--border constant[=v]|wrap|symmetric|mirror|replicate] [--correlate]
            [--backend scalar|sse2|sse41|avx2|avx512|neon]
+           [--method direct|separable|fft|auto] [--explain]
        npy <image.npy> <out.npy> --separable <col.npy> <row.npy> [options as above]
        npy <image.npy> <out.npy> --gaussian SIGMA [--sigma-y S] --like opencv|scipy
            [--ksize K] [--truncate T] [options as above]";
@@ -111,6 +118,9 @@ struct Options {
     border: Option<String>,
     op: Operation,
     backend: Option<Backend>,
+    /// `None`: direct, or the preset's own method.
+    method: Option<Method>,
+    explain: bool,
 }
 
 fn main() -> ExitCode {
@@ -138,6 +148,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut border = None;
     let mut op = Operation::Convolution;
     let mut backend = None;
+    let mut method = None;
+    let mut explain = false;
     let mut separable = None;
     let mut sigma = None;
     let (mut sigma_y, mut ksize, mut truncate, mut like) = (None, 0, 4.0, None);
@@ -179,6 +191,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--correlate" => op = Operation::Correlation,
             "--backend" => backend = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--method" => method = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--explain" => explain = true,
             f if f.starts_with('-') => return Err(format!("unknown option {f:?}")),
             _ => files.push(arg.clone()),
         }
@@ -220,6 +234,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         border,
         op,
         backend,
+        method,
+        explain,
     })
 }
 
@@ -305,7 +321,14 @@ where
     if let Some(b) = o.backend {
         filter = filter.backend(b);
     }
+    if let Some(m) = o.method {
+        filter = filter.method(m);
+    }
     let backend = filter.resolved_backend().map_err(|e| e.to_string())?;
+    if o.explain {
+        let why = filter.explain(image.dim()).map_err(|e| e.to_string())?;
+        println!("method: {why}");
+    }
 
     let start = Instant::now();
     let out = filter.apply(&image).map_err(|e| e.to_string())?;

@@ -84,6 +84,13 @@ struct Kernel<T: Element> {
     spectra: Arc<<T as Sealed>::Fft>,
 }
 
+/// `Method::Auto`'s modelled single-thread times, in nanoseconds.
+struct Modelled {
+    direct: f64,
+    separable: Option<f64>,
+    fft: Option<(Tiling, f64)>,
+}
+
 /// How one call is evaluated.
 enum Route<'a, T> {
     /// Every tap, in the reference's order.
@@ -666,15 +673,53 @@ impl<T: Element> Filter2d<T> {
 
     /// How a call with an output window of `shape` runs on `backend`.
     fn route(&self, shape: (usize, usize), backend: Backend) -> Route<'_, T> {
-        if self.settings.method == Method::Fft && <T as Sealed>::Fft::AVAILABLE {
-            if let Some(tiling) = fft::size::tiling(shape, self.kernel_shape()) {
-                return Route::Fft(tiling);
+        self.decide(shape, backend).0
+    }
+
+    /// [`route`](Self::route), and for [`Method::Auto`] the modelled
+    /// single-thread times it chose from.
+    fn decide(&self, shape: (usize, usize), backend: Backend) -> (Route<'_, T>, Option<Modelled>) {
+        let float = <T as Sealed>::Fft::AVAILABLE;
+        let tiling = || fft::size::tiling(shape, self.kernel_shape()).filter(|_| float);
+        match self.settings.method {
+            Method::Fft => {
+                if let Some(t) = tiling() {
+                    return (Route::Fft(t), None);
+                }
             }
+            Method::Auto if float => {
+                let (kh, kw) = self.kernel_shape();
+                let bytes = core::mem::size_of::<T>();
+                let outputs = shape.0 as f64 * shape.1 as f64;
+                let modelled = Modelled {
+                    direct: crate::tuning::direct_ns(backend, bytes, outputs, (kh * kw) as f64),
+                    separable: self.kernel.separable.as_ref().map(|_| {
+                        let columns = shape.0 as f64 * (shape.1 + kw - 1) as f64;
+                        crate::tuning::direct_ns(backend, bytes, columns, kh as f64)
+                            + crate::tuning::direct_ns(backend, bytes, outputs, kw as f64)
+                    }),
+                    fft: tiling().map(|t| (t, crate::tuning::fft_ns(bytes, t.cost((kh, kw))))),
+                };
+                let separable = modelled.separable.unwrap_or(f64::INFINITY);
+                let fft = modelled
+                    .fft
+                    .map_or(f64::INFINITY, |(_, ns)| ns * crate::tuning::FFT_MARGIN);
+                let route = if fft < modelled.direct.min(separable) {
+                    Route::Fft(modelled.fft.expect("finite time").0)
+                } else if separable < modelled.direct {
+                    Route::Factored(self.kernel.separable.as_ref().expect("finite time"))
+                } else {
+                    Route::Direct
+                };
+                return (route, Some(modelled));
+            }
+            _ => {}
         }
-        match self.factors(Some(backend)) {
+        let route = match self.factors(Some(backend)) {
             Some(factors) => Route::Factored(factors),
             None => Route::Direct,
-        }
+        };
+        (route, None)
     }
 
     /// Which method [`apply`](Self::apply) runs for an image of shape
@@ -708,18 +753,53 @@ impl<T: Element> Filter2d<T> {
             let reason = "valid mode with the kernel containing the image: the roles swap, \
                           the image is the kernel"
                 .to_string();
+            // Auto compares direct and FFT for the swapped shapes (the
+            // image's own factors are not known here).
+            let fft_pays = |t: &Tiling| {
+                let bytes = core::mem::size_of::<T>();
+                let outputs = output_shape.0 as f64 * output_shape.1 as f64;
+                let taps = (kernel.0 * kernel.1) as f64;
+                crate::tuning::fft_ns(bytes, t.cost(kernel)) * crate::tuning::FFT_MARGIN
+                    < crate::tuning::direct_ns(backend, bytes, outputs, taps)
+            };
             match tiling {
-                Some(t) if requested == Method::Fft => (Method::Fft, None, Some(t), reason),
+                Some(t)
+                    if requested == Method::Fft || (requested == Method::Auto && fft_pays(&t)) =>
+                {
+                    (Method::Fft, None, Some(t), reason)
+                }
                 _ => (Method::Direct, None, None, reason),
             }
         } else {
-            match self.route(output_shape, backend) {
-                Route::Fft(t) => (Method::Fft, None, Some(t), "requested".to_string()),
+            let (route, modelled) = self.decide(output_shape, backend);
+            let auto = modelled.map(|m| {
+                let ms = |ns: f64| format!("{:.3} ms", ns / 1e6);
+                let mut text = format!(
+                    "auto: the fastest by the cost model (one thread, {backend}): direct {}",
+                    ms(m.direct)
+                );
+                if let Some(ns) = m.separable {
+                    text += &format!(", separable {}", ms(ns));
+                }
+                if let Some((_, ns)) = m.fft {
+                    text += &format!(", fft {}", ms(ns));
+                }
+                text
+            });
+            match route {
+                Route::Fft(t) => (
+                    Method::Fft,
+                    None,
+                    Some(t),
+                    auto.unwrap_or_else(|| "requested".to_string()),
+                ),
                 Route::Factored(_) if float => (
                     Method::Separable,
                     None,
                     None,
-                    "requested; the kernel is one outer product".to_string(),
+                    auto.unwrap_or_else(|| {
+                        "requested; the kernel is one outer product".to_string()
+                    }),
                 ),
                 Route::Factored(f) => (
                     Method::Direct,
@@ -727,6 +807,9 @@ impl<T: Element> Filter2d<T> {
                     None,
                     "an exact integer factorisation, bit-identical to direct".to_string(),
                 ),
+                Route::Direct if auto.is_some() => {
+                    (Method::Direct, None, None, auto.unwrap_or_default())
+                }
                 Route::Direct => {
                     let reason = match requested {
                         Method::Direct => "requested (the default)",

@@ -164,13 +164,14 @@ impl<T> fmt::Display for Border<T> {
     }
 }
 
-const METHODS: [(&str, Method); 3] = [
+const METHODS: [(&str, Method); 4] = [
     ("direct", Method::Direct),
     ("separable", Method::Separable),
     ("fft", Method::Fft),
+    ("auto", Method::Auto),
 ];
 
-/// `direct`, `separable`, `fft`.
+/// `direct`, `separable`, `fft`, `auto`.
 ///
 /// ```
 /// use simdconv::Method;

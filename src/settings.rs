@@ -50,6 +50,16 @@ pub enum Method {
     /// the outputs the direct path gives them and no others. Integer
     /// filters ignore it and stay exact.
     Fft,
+    /// The fastest of [`Direct`](Method::Direct),
+    /// [`Separable`](Method::Separable) (when the kernel is one outer
+    /// product) and [`Fft`](Method::Fft) for each call, from a cost model
+    /// of their single-thread times fitted on measured rates
+    /// (`docs/FFT.md`, "Cost model"). The choice depends on the shapes,
+    /// the element type and the backend, never on the thread count, so
+    /// results are the same for every thread count;
+    /// [`Filter2d::explain`](crate::Filter2d::explain) tells the choice
+    /// and the modelled times. Integer filters run exactly as always.
+    Auto,
 }
 
 /// How each multiply-add of a float kernel rounds.

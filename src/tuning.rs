@@ -9,6 +9,7 @@
 //! | [`avx512_hoists_taps`]: AVX-512 taps splatted into registers or folded into the multiplies | folded on AMD family 0x19 (Zen 4), hoisted elsewhere | `SIMDCONV_AVX512_TAPS=hoisted\|folded` |
 //! | [`avx512_splits_i64`]: AVX-512 `i64` products by narrow taps as two 32-bit multiplies | split everywhere but AMD | `SIMDCONV_AVX512_I64=split\|native` |
 //! | [`strip_prefetch_distance`]: how far ahead the rolling strips prefetch | 64 row steps, at most 4 strips | `SIMDCONV_PREFETCH_ROWS=N` |
+//! | [`direct_ns`], [`fft_ns`]: `Method::Auto`'s cost model | rates measured on a Zen 4 guest | - |
 //!
 //! Every choice gives the reference's bits whatever its value: the tests
 //! run each backend at every band height and both AVX-512 forms.
@@ -133,6 +134,64 @@ pub(crate) fn strip_prefetch_distance(rows: usize) -> usize {
     static STEPS: OnceLock<usize> = OnceLock::new();
     let steps = *STEPS.get_or_init(|| env_usize("SIMDCONV_PREFETCH_ROWS").unwrap_or(64));
     steps.div_ceil(rows.max(1)).min(4)
+}
+
+/// The direct method's single-thread multiply-adds per nanosecond on
+/// large kernels, and its cost per output in multiply-adds (the ring, the
+/// edges): measured on 1000 x 1000 calls, 3 x 3 to 31 x 31, on a Zen 4
+/// guest (`docs/FFT.md`, "Cost model"; `elem_bytes` 4 for `f32`, 8 for
+/// `f64`). Backends not measured there (NEON, Wasm) are taken as SSE's
+/// width.
+fn direct_rate(backend: Backend, elem_bytes: usize) -> (f64, f64) {
+    let wide = elem_bytes <= 4;
+    let rate = match backend {
+        Backend::Avx512 => {
+            if wide {
+                50.0
+            } else {
+                26.0
+            }
+        }
+        Backend::Avx2 => {
+            if wide {
+                40.0
+            } else {
+                20.0
+            }
+        }
+        Backend::Scalar => 1.3,
+        // SSE2, SSE4.1, NEON, Wasm: 128-bit vectors.
+        _ => {
+            if wide {
+                19.0
+            } else {
+                9.8
+            }
+        }
+    };
+    (rate, 7.0)
+}
+
+/// The modelled single-thread time, in nanoseconds, of the direct method
+/// on `backend` for `outputs` outputs of `taps` multiply-adds each.
+pub(crate) fn direct_ns(backend: Backend, elem_bytes: usize, outputs: f64, taps: f64) -> f64 {
+    let (rate, per_output) = direct_rate(backend, elem_bytes);
+    outputs * (taps + per_output) / rate
+}
+
+/// `Method::Auto` takes the FFT tiles only when their modelled time times
+/// this is below the others': near the crossover the two are within the
+/// model's error (on 4096 x 4096 `f32` at 15 x 15 the FFT measured 10%
+/// slower than the model said against direct), and direct keeps the
+/// reference's bits.
+pub(crate) const FFT_MARGIN: f64 = 1.1;
+
+/// The modelled single-thread time, in nanoseconds, of FFT tiles of
+/// `units` (`fft::size::tile_cost`): 5.9 units per nanosecond for `f32`,
+/// 3.35 for `f64` (rustfft's AVX code on the same guest; the transforms
+/// do not depend on the backend).
+pub(crate) fn fft_ns(elem_bytes: usize, units: f64) -> f64 {
+    units / if elem_bytes <= 4 { 5.9 } else { 3.35 }
 }
 
 #[cfg(test)]

@@ -399,3 +399,79 @@ fn one_filter_serves_many_image_sizes() {
         assert!(worst_ratio(&filter, f.view(), &g) <= 1.0, "{shape:?}");
     }
 }
+
+#[test]
+fn auto_picks_direct_for_small_kernels_and_fft_for_large_ones() {
+    let mut rng = Rng::new(21);
+    let f = random::<f32>(&mut rng, (SMALL, SMALL));
+    for backend in Backend::available() {
+        let small = Filter2d::convolution(&random::<f32>(&mut rng, (3, 3)))
+            .unwrap()
+            .method(Method::Auto)
+            .backend(backend);
+        let why = small.explain((1000, 1000)).unwrap();
+        assert!(why.reason.starts_with("auto"), "{why}");
+        // The scalar backend's direct path is slow enough that even 3 x 3
+        // runs faster through transforms.
+        if backend != Backend::Scalar {
+            let methods = (why.requested, why.method);
+            assert_eq!(methods, (Method::Auto, Method::Direct), "{why}");
+            // Direct is the reference's bits.
+            let direct = small.clone().method(Method::Direct);
+            assert_eq!(small.apply(&f).unwrap(), direct.apply(&f).unwrap());
+        }
+
+        let g = random::<f32>(&mut rng, (41, 41));
+        let large = Filter2d::correlation(&g)
+            .unwrap()
+            .method(Method::Auto)
+            .mode(Mode::Same)
+            .backend(backend);
+        let why = large.explain((1000, 1000)).unwrap();
+        assert_eq!(why.method, Method::Fft, "{backend}: {why}");
+        // The choice for this image runs what explain says.
+        let run = large.explain(f.dim()).unwrap().method;
+        let same = large.clone().method(run).apply(&f).unwrap();
+        assert_eq!(large.apply(&f).unwrap(), same, "{backend}");
+    }
+    // A separable kernel: the cheapest is the two passes.
+    let u: Vec<f64> = (0..41)
+        .map(|i| (-((i as f64 - 20.0) / 8.0).powi(2)).exp())
+        .collect();
+    let gauss = Array2::from_shape_fn((41, 41), |(i, j)| u[i] * u[j]);
+    let why = Filter2d::convolution(&gauss)
+        .unwrap()
+        .method(Method::Auto)
+        .explain((1000, 1000))
+        .unwrap();
+    assert_eq!(why.method, Method::Separable, "{why}");
+    // Integers: exact as always.
+    let gi = Array2::from_shape_fn((41, 41), |(i, j)| (i * j) as i32 % 7);
+    let why = Filter2d::convolution(&gi)
+        .unwrap()
+        .method(Method::Auto)
+        .explain((1000, 1000))
+        .unwrap();
+    assert_eq!(why.method, Method::Direct, "{why}");
+}
+
+#[test]
+fn auto_runs_swapped_valid_mode() {
+    let mut rng = Rng::new(4);
+    let f = random::<f64>(&mut rng, (20, 30));
+    let g = random::<f64>(&mut rng, (90, 80));
+    let direct = Filter2d::convolution(&g).unwrap().mode(Mode::Valid);
+    let auto = direct.clone().method(Method::Auto);
+    let fft = direct.clone().method(Method::Fft);
+    let want = direct.apply(&f).unwrap();
+    for filter in [auto, fft] {
+        let got = filter.apply(&f).unwrap();
+        assert_eq!(got.dim(), (71, 51));
+        assert!(want
+            .iter()
+            .zip(&got)
+            .all(|(a, b)| (a - b).abs() <= 1e-9 * (1.0 + a.abs())));
+        let why = filter.explain(f.dim()).unwrap();
+        assert!(why.reason.contains("roles swap"), "{why}");
+    }
+}

@@ -307,6 +307,74 @@ fn bench_i64(c: &mut Criterion) {
     bench_type::<i64>(c);
 }
 
+/// Large float kernels (issue 25): ids `fft/{type}-{N}-k{K}-{mode}/{impl}`,
+/// e.g. `fft/f32-1000-k63-full/fft-2t`: simdconv's FFT method on one and
+/// on two threads, the direct path on two, and ndarray-conv 0.6's
+/// `conv_fft` and `conv_fft_par` (zero border). Throughput counts the
+/// direct method's multiply-adds.
+///
+/// ```text
+/// cargo bench -p simdconv-bench --bench kernels -- '^fft/'
+/// ```
+fn bench_fft(c: &mut Criterion) {
+    use ndarray_conv::ConvFFTExt;
+    use simdconv::{Method, Mode};
+    macro_rules! run {
+        ($t:ty, $n:expr, $k:expr, $mode:expr) => {{
+            let (n, k, mode): (usize, usize, Mode) = ($n, $k, $mode);
+            let image = <$t as BenchElement>::image(n);
+            let kernel = <$t as BenchElement>::kernel(k);
+            let direct = Filter2d::convolution(&kernel)
+                .expect("valid kernel")
+                .mode(mode);
+            let fft = direct.clone().method(Method::Fft);
+            let mut out = direct.apply(&image).expect("runs");
+            let macs = out.len() * k * k;
+            let name = format!("fft/{}-{n}-k{k}-{mode}", <$t as BenchElement>::NAME);
+            let mut group = c.benchmark_group(name);
+            group.throughput(Throughput::Elements(macs as u64));
+            for (id, filter) in [
+                ("fft-1t", fft.clone().threads(Threads::Single)),
+                ("fft-2t", fft.clone()),
+                ("direct-2t", direct.clone()),
+            ] {
+                group.bench_function(BenchmarkId::from_parameter(id), |b| {
+                    b.iter(|| {
+                        filter
+                            .apply_into(black_box(&image), &mut out)
+                            .expect("runs")
+                    })
+                });
+            }
+            let conv_mode = match mode {
+                Mode::Same => ConvMode::Same,
+                _ => ConvMode::Full,
+            };
+            group.bench_function(BenchmarkId::from_parameter("ndarray-conv-fft"), |b| {
+                b.iter(|| {
+                    image
+                        .conv_fft(&kernel, conv_mode, PaddingMode::Zeros)
+                        .expect("runs")
+                })
+            });
+            group.bench_function(BenchmarkId::from_parameter("ndarray-conv-fft-par"), |b| {
+                b.iter(|| {
+                    image
+                        .conv_fft_par(&kernel, conv_mode, PaddingMode::Zeros)
+                        .expect("runs")
+                })
+            });
+            group.finish();
+        }};
+    }
+    run!(f32, 1000, 31, Mode::Full);
+    run!(f32, 1000, 31, Mode::Same);
+    run!(f32, 1000, 63, Mode::Full);
+    run!(f32, 1000, 63, Mode::Same);
+    run!(f32, 4096, 31, Mode::Full);
+    run!(f64, 1000, 31, Mode::Full);
+}
+
 /// Short runs: ten samples, 0.5 s warm-up, 1 s measurement (criterion
 /// stretches it for calls too slow to fit ten samples). Command-line
 /// options (`--sample-size`, `--measurement-time`, ...) still override.
@@ -467,6 +535,6 @@ fn bench_paths(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
+    targets = bench_fft, bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
 }
 criterion_main!(benches);

@@ -231,24 +231,32 @@ fn run_tile<F: FftFloat>(
             Some(k) => columns.fill(used, image.row(k), fill, 0..0),
             None => used.fill(fill),
         }
-        finite &= used.iter().all(|v| v.finite());
+        finite &= all_finite(used);
     }
     if finite {
         spectrum.correlate(&mut block, rows, th);
-        finite = block
-            .chunks(nw)
-            .take(th)
-            .all(|row| row[..tw].iter().all(|v| v.finite()));
+        finite = block.chunks(nw).take(th).all(|row| all_finite(&row[..tw]));
     }
     if !finite {
         return direct_tile(call, taps, image, at, out);
     }
-    for (dst, src) in out.rows_mut().into_iter().zip(block.chunks(nw)) {
-        for (d, s) in dst.into_iter().zip(&src[..tw]) {
-            *d = *s;
+    for (mut dst, src) in out.rows_mut().into_iter().zip(block.chunks(nw)) {
+        match dst.as_slice_mut() {
+            Some(d) => d.copy_from_slice(&src[..tw]),
+            None => {
+                for (d, s) in dst.iter_mut().zip(&src[..tw]) {
+                    *d = *s;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// Whether no value of `v` is NaN or infinite (without stopping early, so
+/// that the loop vectorises).
+fn all_finite<F: FftFloat>(v: &[F]) -> bool {
+    v.iter().fold(true, |ok, x| ok & x.finite())
 }
 
 /// A tile computed by the direct path: the same call on the tile's

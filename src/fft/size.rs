@@ -4,7 +4,7 @@
 
 /// The smallest side of a transform the tiling considers: below this,
 /// a transform's fixed costs dominate.
-const MIN_SIDE: usize = 16;
+const MIN_SIDE: usize = 32;
 
 /// The largest side of a tile's transform when the kernel allows it
 /// (`docs/FFT.md`, "Tile size"): a 512 x 512 `f32` block and its
@@ -63,17 +63,18 @@ impl Tiling {
     }
 }
 
-/// The modelled cost of one tile of transform size `(nh, nw)`: three real
-/// 2-D transforms' worth of butterflies (`N log2 N` each, a complex
-/// multiply-add per point per level being about the work of two of the
-/// direct method's multiply-adds), plus the block copy and the spectrum
-/// product. Only its ratio between sizes matters for the tiling; its
-/// scale against the direct method is fitted in `crate::tuning`.
+/// The modelled cost of one tile of transform size `(nh, nw)`, in units
+/// whose time `crate::tuning::fft_ns` gives: the butterflies (`N log2 N`),
+/// the block copy, the product and the transposes (`4 N`), about 100 per
+/// transform call (`Nh` row transforms each way, the column batch) and
+/// 2000 per tile (buffers, the border map). Fitted on 1000 x 1000 `f32`
+/// calls with 16 to 512 sides (`docs/FFT.md`, "Cost model").
 pub(crate) fn tile_cost((nh, nw): (usize, usize), _kernel: (usize, usize)) -> f64 {
     let n = (nh * nw) as f64;
     // Sizes with factors 3 and 5 run slower per point than powers of two.
     let radix = |m: usize| if m.is_power_of_two() { 1.0f64 } else { 1.15 };
-    n * (n.log2() * radix(nh).max(radix(nw)) + 4.0)
+    let calls = (2 * nh + nw / 2 + 1) as f64;
+    n * (n.log2() * radix(nh).max(radix(nw)) + 4.0) + 100.0 * calls + 2000.0
 }
 
 /// Fast even sizes from `lo` to `hi` (both included), ascending.

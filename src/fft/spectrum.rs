@@ -118,7 +118,7 @@ impl<F: FftFloat> Spectrum<F> {
                 dst.fill(zero);
             }
         }
-        transpose(&work.rows, bins, out, nh, nh, bins);
+        transpose::transpose(&work.rows, out, bins, nh);
         self.columns_forward
             .process_with_scratch(out, &mut work.scratch);
     }
@@ -139,7 +139,7 @@ impl<F: FftFloat> Spectrum<F> {
         }
         self.columns_inverse
             .process_with_scratch(&mut spectrum, &mut work.scratch);
-        transpose(&spectrum, nh, &mut work.rows, bins, bins, out_rows);
+        transpose::transpose(&spectrum, &mut work.rows, nh, bins);
         let zero = <F as Element>::zero();
         for (src, dst) in work
             .rows
@@ -175,29 +175,6 @@ impl<F: FftFloat> Workspace<F> {
         Workspace {
             rows: Scratch::reused(s.nh * s.bins, zero),
             scratch: Scratch::reused(s.scratch, zero),
-        }
-    }
-}
-
-/// `dst[c * dst_stride + r] = src[r * src_stride + c]` for `r < rows`,
-/// `c < cols`, in cache-sized blocks.
-fn transpose<C: Copy>(
-    src: &[C],
-    src_stride: usize,
-    dst: &mut [C],
-    dst_stride: usize,
-    rows: usize,
-    cols: usize,
-) {
-    const B: usize = 16;
-    for r0 in (0..rows).step_by(B) {
-        for c0 in (0..cols).step_by(B) {
-            for r in r0..(r0 + B).min(rows) {
-                let row = &src[r * src_stride..];
-                for c in c0..(c0 + B).min(cols) {
-                    dst[c * dst_stride + r] = row[c];
-                }
-            }
         }
     }
 }
