@@ -81,9 +81,8 @@ fn parse(args: &[String]) -> Result<(&String, Named, &String), Failure> {
 }
 
 fn run(input: &str, named: Named, output: &str) -> Result<(), Failure> {
-    let image = image::open(input)
-        .map_err(|e| format!("cannot read {input}: {e}"))?
-        .to_rgb8();
+    let image =
+        filters::open_png(Path::new(input)).map_err(|e| format!("cannot read {input}: {e}"))?;
     let (w, h) = image.dimensions();
     println!("{input}: {w} x {h} RGB");
 

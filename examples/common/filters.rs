@@ -9,10 +9,14 @@
 //! This file is a module, not an example of its own (cargo only builds
 //! `examples/*.rs` and `examples/*/main.rs`): `examples/image.rs` and the
 //! test include it with `#[path = ...] mod filters;`.
+//!
+//! PNG files are read and written with the `png` codec (image-rs's own),
+//! into the small [`RgbImage`] below: the `image` crate would bring a
+//! colour-management stack (moxcms, pxfm: about two minutes of CPU to
+//! build) into every cold `cargo test` for these few lines.
 
 use std::fmt;
 
-use image::{Rgb, RgbImage};
 use ndarray::{Array2, ArrayView2};
 use simdconv::{Border, Filter2d, Mode};
 
@@ -170,6 +174,74 @@ pub fn box_kernel(size: usize) -> Array2<f32> {
     Array2::from_elem((size, size), 1.0 / (size * size) as f32)
 }
 
+/// An 8-bit RGB pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rgb(pub [u8; 3]);
+
+impl std::ops::Index<usize> for Rgb {
+    type Output = u8;
+    fn index(&self, c: usize) -> &u8 {
+        &self.0[c]
+    }
+}
+
+/// An 8-bit RGB image, row-major, 3 bytes a pixel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RgbImage {
+    width: u32,
+    height: u32,
+    pixels: Vec<Rgb>,
+}
+
+impl RgbImage {
+    /// The image whose pixel `(x, y)` is `f(x, y)`.
+    pub fn from_fn(width: u32, height: u32, mut f: impl FnMut(u32, u32) -> Rgb) -> Self {
+        let pixels = (0..height)
+            .flat_map(|y| (0..width).map(move |x| (x, y)))
+            .map(|(x, y)| f(x, y))
+            .collect();
+        RgbImage {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// `(width, height)`.
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// The pixel at column `x`, row `y`.
+    pub fn get_pixel(&self, x: u32, y: u32) -> &Rgb {
+        &self.pixels[(y * self.width + x) as usize]
+    }
+}
+
+/// Reads a PNG (any bit depth and colour type: palettes and grey are
+/// expanded, 16-bit samples keep their high byte, alpha is dropped) as RGB.
+pub fn open_png(path: &std::path::Path) -> Result<RgbImage, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("the PNG is too large to decode in memory")?;
+    let mut buf = vec![0; size];
+    let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
+    let data = &buf[..frame.buffer_size()];
+    let channels = frame.color_type.samples();
+    let (w, h) = (frame.width, frame.height);
+    Ok(RgbImage::from_fn(w, h, |x, y| {
+        let at = ((y * w + x) as usize) * channels;
+        match channels {
+            1 | 2 => Rgb([data[at]; 3]),
+            _ => Rgb([data[at], data[at + 1], data[at + 2]]),
+        }
+    }))
+}
+
 /// The red, green and blue channels of `image` as `f32` in `[0, 1]`.
 pub fn to_channels(image: &RgbImage) -> [Array2<f32>; 3] {
     let (w, h) = image.dimensions();
@@ -243,11 +315,17 @@ pub fn sample_image(side: u32) -> RgbImage {
     })
 }
 
-/// Writes `image` as a PNG with the best compression (the shipped images
-/// stay small).
-pub fn save_png(image: &RgbImage, path: &std::path::Path) -> image::ImageResult<()> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let encoder = PngEncoder::new_with_quality(file, CompressionType::Best, FilterType::Adaptive);
-    image.write_with_encoder(encoder)
+/// Writes `image` as an 8-bit RGB PNG with the best compression (the
+/// shipped images stay small).
+pub fn save_png(image: &RgbImage, path: &std::path::Path) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width, image.height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    encoder.set_filter(png::Filter::Adaptive);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.0).collect();
+    writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())
 }
