@@ -19,7 +19,7 @@ use crate::settings::Method;
 /// assert_eq!(why.method, Method::Fft);
 /// let tiles = why.fft.unwrap();
 /// assert!(tiles.transform.0 >= 31 && tiles.tiles.0 * tiles.tile.0 >= 1000);
-/// println!("{why}"); // fft: 3 x 3 tiles of ... outputs (... transforms): ...
+/// println!("{why}"); // fft (3 x 3 tiles of ... outputs, ... transforms) for a ...
 /// # Ok::<(), simdconv::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]

@@ -295,6 +295,14 @@ fn fmt_ratio(r: Option<f64>) -> String {
 }
 
 /// Runs one workload on every backend and prints its rows.
+/// Which evaluation a row runs, for the reference it must equal.
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    Direct,
+    Separable,
+    Fft,
+}
+
 fn run<T: Bits>(
     w: &Workload,
     peers: &BestPeers,
@@ -344,30 +352,54 @@ fn run<T: Bits>(
 
     // Every available backend, then the filter as a user gets it. Each row
     // carries the reference it must equal bit for bit: the direct Scalar
-    // result, or for the opt-in separable path the Scalar backend's
-    // separable result.
-    let mut rows: Vec<(String, Filter2d<T>, bool, bool)> = Backend::available()
+    // result, or for the opt-in separable and FFT paths the Scalar
+    // backend's separable or FFT result.
+    let mut rows: Vec<(String, Filter2d<T>, bool, Path)> = Backend::available()
         .into_iter()
-        .map(|b| Ok((b.name().to_string(), forced(b)?, false, false)))
+        .map(|b| Ok((b.name().to_string(), forced(b)?, false, Path::Direct)))
         .collect::<Result<_, simdconv::Error>>()?;
     let best = Backend::detect();
     let auto = Filter2d::convolution(kernel)?.mode(mode);
     if let Some(r) = auto.low_rank_terms() {
         // The exact low-rank path on one thread.
         let one = auto.clone().backend(best).threads(Threads::Single);
-        rows.push((format!("{best}-lr{r}"), one, false, false));
+        rows.push((format!("{best}-lr{r}"), one, false, Path::Direct));
     }
     let auto_label = match auto.low_rank_terms() {
         Some(r) => format!("auto-lr{r}"),
         None => "auto".to_string(),
     };
-    rows.push((auto_label, auto.clone(), true, false));
+    rows.push((auto_label, auto.clone(), true, Path::Direct));
+    // The FFT method for large float kernels (issue 25): one thread and
+    // the default policy; the same bits on every backend and thread count.
+    let fft = auto.clone().method(Method::Fft);
+    let fft_reference = if T::IS_FLOAT && kernel.len() >= 15 * 15 {
+        rows.push((
+            "fft-1t".to_string(),
+            fft.clone().threads(Threads::Single),
+            false,
+            Path::Fft,
+        ));
+        rows.push(("auto-fft".to_string(), fft.clone(), true, Path::Fft));
+        Some(
+            fft.backend(Backend::Scalar)
+                .threads(Threads::Single)
+                .apply(image)?,
+        )
+    } else {
+        None
+    };
     let separable = auto.method(Method::Separable);
     let separable_reference =
         if separable.low_rank_terms().is_some() && kernel.len() > 1 && T::IS_FLOAT {
             let one = separable.clone().backend(best).threads(Threads::Single);
-            rows.push((format!("{best}-sep"), one, false, true));
-            rows.push(("auto-sep".to_string(), separable.clone(), true, true));
+            rows.push((format!("{best}-sep"), one, false, Path::Separable));
+            rows.push((
+                "auto-sep".to_string(),
+                separable.clone(),
+                true,
+                Path::Separable,
+            ));
             Some(
                 separable
                     .clone()
@@ -381,11 +413,11 @@ fn run<T: Bits>(
 
     let mut scalar_ms: Option<(f64, bool)> = None; // (ms, measured as a median)
     let mut all_ok = true;
-    for (label, f, is_auto, is_separable) in &rows {
+    for (label, f, is_auto, path) in &rows {
         let is_scalar = label == "scalar";
         let out = f.apply(image)?;
-        let want = match (&separable_reference, is_separable) {
-            (Some(r), true) => r,
+        let want = match (path, &separable_reference, &fft_reference) {
+            (Path::Separable, Some(r), _) | (Path::Fft, _, Some(r)) => r,
             _ => &reference,
         };
         let ok = out.dim() == want.dim() && out.iter().zip(want).all(|(a, b)| a.bits() == b.bits());
@@ -418,8 +450,10 @@ fn run<T: Bits>(
         };
         let peer =
             |p: &Option<(f64, String)>| fmt_ratio(p.as_ref().zip(ms).map(|((p, _), ms)| p / ms));
-        // The low-rank path does fewer multiply-adds: no MAC limit applies.
+        // The low-rank and FFT paths do fewer multiply-adds: no MAC limit
+        // applies.
         let limit = match (is_auto, f.low_rank_terms()) {
+            _ if *path == Path::Fft => None,
             (_, Some(_)) => None,
             (false, None) => Some(limit_1),
             (true, None) => Some(limit_2),
@@ -586,8 +620,10 @@ fn main() -> Result<(), simdconv::Error> {
          auto: nothing forced, as a user gets it: detected backend ({}), Threads::Auto ({} rayon threads on\n\
          large calls), exact low-rank evaluation of integer kernels that have one ('-lrR': R outer products;\n\
          its GMAC/s are direct-equivalent). '<backend>-lrR': that path on one thread. '-sep': the opt-in\n\
-         separable float path (Filter2d::separable(true)), one thread or auto. Every row's result checked\n\
-         bit for bit first: against the Scalar backend's direct result, '-sep' rows against its separable one.",
+         separable float path (Filter2d::separable(true)), one thread or auto. 'fft-1t', 'auto-fft': the\n\
+         opt-in FFT method (Method::Fft, float kernels of 15x15 and more; GMAC/s direct-equivalent), one\n\
+         thread or auto. Every row's result checked bit for bit first: against the Scalar backend's direct\n\
+         result, '-sep' and FFT rows against its separable or FFT one.",
         Backend::detect(),
         rayon_threads()
     );
