@@ -8,9 +8,9 @@
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
+use crate::arith::Arith;
 use crate::backend::Backend;
 use crate::border::Border;
-use crate::element::Element;
 use crate::error::Error;
 use crate::factor::Factors;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
@@ -54,7 +54,7 @@ pub(crate) struct Call<'a, T> {
 /// output rows on the threads `threads` allows. The only error is memory:
 /// a task's scratch is probed first, so a size the system refuses is an
 /// [`Error::AllocationFailed`], not an abort.
-pub(crate) fn execute<T: Element>(
+pub(crate) fn execute<T: Arith>(
     call: &Call<'_, T>,
     threads: &Threads,
     image: ArrayView2<'_, T>,
@@ -89,7 +89,7 @@ pub(crate) fn execute<T: Element>(
 }
 
 /// The band height [`run`] uses for `rows_out` output rows.
-fn band_rows<T: Element>(plan: &Plan<T>, evaluation: &Evaluation<'_, T>, rows_out: usize) -> usize {
+fn band_rows<T: Arith>(plan: &Plan<T>, evaluation: &Evaluation<'_, T>, rows_out: usize) -> usize {
     let ring_row = (plan.width + plan.kw - 1).saturating_add(ROW_SLACK);
     match evaluation {
         Evaluation::Direct { .. } => {
@@ -102,7 +102,7 @@ fn band_rows<T: Element>(plan: &Plan<T>, evaluation: &Evaluation<'_, T>, rows_ou
 
 /// The elements of scratch one task of [`run`] allocates: the ring, and
 /// for the factored method the components' column-pass rows.
-fn scratch_elements<T: Element>(
+fn scratch_elements<T: Arith>(
     plan: &Plan<T>,
     evaluation: &Evaluation<'_, T>,
     rows_out: usize,
@@ -168,7 +168,7 @@ impl ColumnMap {
 
     /// Fills `dst` (one padded row) from image row `src`, except the
     /// columns in `skip` (a range inside the straight copy, or empty).
-    pub(crate) fn fill<T: Element>(
+    pub(crate) fn fill<T: Arith>(
         &self,
         dst: &mut [T],
         src: ArrayView1<'_, T>,
@@ -237,7 +237,7 @@ const INTERIOR_ALIGN: usize = 16;
 /// The interior must be at least this wide to be worth its kernel calls.
 const MIN_INTERIOR: usize = 4 * INTERIOR_ALIGN;
 
-impl<'i, T: Element> Interior<'i, T> {
+impl<'i, T: Arith> Interior<'i, T> {
     /// The interior of a call, if the image rows are contiguous and it is
     /// wide enough. `lead` is as for [`ColumnMap`]: padded (and output)
     /// column `c` reads image column `c - lead`.
@@ -296,7 +296,7 @@ pub(crate) struct Source<'c, 'i, T: 'static> {
     interior: Option<Interior<'i, T>>,
 }
 
-impl<'c, 'i, T: Element> Source<'c, 'i, T> {
+impl<'c, 'i, T: Arith> Source<'c, 'i, T> {
     /// Builds padded row `dst` from image row `k` (`None`: all fill),
     /// skipping the columns only the interior reads (left stale: they reach
     /// only outputs the edge calls do not store).
@@ -317,7 +317,7 @@ impl<'c, 'i, T: Element> Source<'c, 'i, T> {
 /// Splits every output row of `out` at the interior's edges and runs
 /// `kernel` on each part: the edges from `ring_rows` (padded rows, offset
 /// to the part's first column), the interior from `interior_rows`.
-fn run_split<T: Element>(
+fn run_split<T: Arith>(
     kernel: RowKernel<T>,
     taps: &Taps<T>,
     ring_rows: &[&[T]],
@@ -380,7 +380,7 @@ struct DirectStage<'a, 'c, 'i, T: 'static> {
     kernel: RowKernel<T>,
 }
 
-impl<T: Element> Stage<T> for DirectStage<'_, '_, '_, T> {
+impl<T: Arith> Stage<T> for DirectStage<'_, '_, '_, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
         self.ring.push_row(&self.source, r, k);
     }
@@ -401,11 +401,11 @@ struct Ring<T: 'static> {
     padded: usize,
 }
 
-impl<T: Element> Ring<T> {
+impl<T: Arith> Ring<T> {
     fn new(slots: usize, padded: usize) -> Self {
         let stride = padded + ROW_SLACK;
         Ring {
-            data: Scratch::reused(slots * stride, T::zero()),
+            data: Scratch::reused(slots * stride, T::ZERO),
             slot_rows: vec![None; slots],
             stride,
             slots,
@@ -472,7 +472,7 @@ struct FactoredStage<'a, 'c, 'i, T: 'static> {
     kernel: RowKernel<T>,
 }
 
-impl<T: Element> Stage<T> for FactoredStage<'_, '_, '_, T> {
+impl<T: Arith> Stage<T> for FactoredStage<'_, '_, '_, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
         self.ring.push_row(&self.source, r, k);
     }
@@ -498,7 +498,7 @@ impl<T: Element> Stage<T> for FactoredStage<'_, '_, '_, T> {
 
 /// Computes output rows `first_row..first_row + out.nrows()` of the call
 /// described by `plan` into `out` (any strides).
-pub(crate) fn run<T: Element>(
+pub(crate) fn run<T: Arith>(
     plan: &Plan<T>,
     evaluation: &Evaluation<'_, T>,
     columns: &ColumnMap,
@@ -514,7 +514,7 @@ pub(crate) fn run<T: Element>(
     let padded = width + kw - 1;
     let band = band_rows(plan, evaluation, rows_out);
     let slots = band + kh - 1;
-    let fill = plan.border.fill().copied().unwrap_or_else(T::zero);
+    let fill = plan.border.fill().copied().unwrap_or(T::ZERO);
     let lead = columns.lead();
     let source = |interior| Source {
         columns,
@@ -540,7 +540,7 @@ pub(crate) fn run<T: Element>(
             let stage = FactoredStage {
                 source: source(Interior::new(image, padded, 1, lead, fill)),
                 ring: Ring::new(slots, padded),
-                columns: Scratch::reused(band * factors.rank() * segment, T::zero()),
+                columns: Scratch::reused(band * factors.rank() * segment, T::ZERO),
                 segment,
                 row_pass: factors.row_pass_taps(segment),
                 kh,
@@ -555,7 +555,7 @@ pub(crate) fn run<T: Element>(
 /// Feeds each padded row to `stage` once and has it compute the output in
 /// bands of `band` rows, written straight into `out` when its rows are
 /// contiguous, else through a scratch band.
-fn drive<T: Element>(
+fn drive<T: Arith>(
     plan: &Plan<T>,
     mut stage: impl Stage<T>,
     image_rows: usize,
@@ -592,7 +592,7 @@ fn drive<T: Element>(
                 .collect();
             stage.compute(start, &mut outs);
         } else {
-            scratch.resize(band * width, T::zero());
+            scratch.resize(band * width, T::ZERO);
             let mut outs: Vec<&mut [T]> = scratch.chunks_mut(width).take(n).collect();
             stage.compute(start, &mut outs);
             for (mut dst, src) in block.rows_mut().into_iter().zip(scratch.chunks(width)) {
@@ -606,6 +606,7 @@ fn drive<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::element::Element;
     use crate::tuning::BAND_ROWS;
 
     /// Tall bands, as on AMD.

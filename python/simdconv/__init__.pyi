@@ -52,7 +52,7 @@ class Filter2d:
     backend: Optional[str]
     threads: Optional[int]
     low_rank: bool
-    method: Literal["direct", "separable"]
+    method: Literal["direct", "separable", "fft", "auto"]
     rounding: Literal["separate", "fused"]
     def __init__(
         self,
@@ -65,7 +65,7 @@ class Filter2d:
         backend: Optional[str] = None,
         threads: Optional[int] = None,
         low_rank: bool = True,
-        method: Literal["direct", "separable"] = "direct",
+        method: Literal["direct", "separable", "fft", "auto"] = "direct",
         rounding: Literal["separate", "fused"] = "separate",
         cval: Any = None,
     ) -> None: ...

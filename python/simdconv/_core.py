@@ -398,12 +398,16 @@ class Filter2d:
     low_rank : bool, optional
         Evaluate an integer kernel of low rank as row and column passes
         (default True; exact, the same result).
-    method : {'direct', 'separable'}, optional
+    method : {'direct', 'separable', 'fft', 'auto'}, optional
         ``'direct'`` (default): every tap, the reference's bits.
         ``'separable'`` (opt-in): a float kernel that is one outer product
         runs as a column pass and a row pass, ``kh + kw`` multiply-adds
         instead of ``kh * kw``; it rounds differently (the crate documents
         the bound). Other kernels run direct.
+        ``'fft'`` (opt-in): float kernels through overlap-save FFT tiles,
+        within the crate's documented bound (large kernels); integers stay
+        exact and run direct. ``'auto'``: the fastest of these for each
+        call, from the crate's cost model.
     rounding : {'separate', 'fused'}, optional
         ``'separate'`` (default): each product rounded, then the sum, as
         SciPy's loop does. ``'fused'`` (opt-in): fused multiply-adds, one
@@ -456,8 +460,10 @@ class Filter2d:
                 f"unknown backend {backend!r}: expected 'scalar', 'sse2', 'sse41', "
                 f"'avx2', 'avx512' or 'neon' (this CPU: {', '.join(available_backends())})"
             )
-        if method not in ("direct", "separable"):
-            raise ValueError(f"method must be 'direct' or 'separable', not {method!r}")
+        if method not in ("direct", "separable", "fft", "auto"):
+            raise ValueError(
+                f"method must be 'direct', 'separable', 'fft' or 'auto', not {method!r}"
+            )
         if rounding not in ("separate", "fused"):
             raise ValueError(f"rounding must be 'separate' or 'fused', not {rounding!r}")
         if threads is not None and (int(threads) != threads or threads < 1):

@@ -21,7 +21,7 @@ class Prepared:
         backend: Optional[str],
         threads: int,
         low_rank: bool,
-        method: Literal["direct", "separable"],
+        method: Literal["direct", "separable", "fft", "auto"],
         rounding: Literal["separate", "fused"],
     ) -> None: ...
     def apply(self, image: _Array, out: Optional[_Array] = None) -> _Array: ...

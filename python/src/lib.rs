@@ -66,15 +66,10 @@ impl Options {
                 "unknown border {border:?}: expected 'constant', 'wrap', 'symmetric', 'mirror' or 'replicate'"
             )));
         }
-        let method = match method {
-            "direct" => Method::Direct,
-            "separable" => Method::Separable,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown method {other:?}: expected 'direct' or 'separable'"
-                )))
-            }
-        };
+        // The crate's own names (direct, separable, fft, auto).
+        let method: Method = method
+            .parse()
+            .map_err(|e: simdconv::Error| PyValueError::new_err(e.to_string()))?;
         let rounding = match rounding {
             "separate" => Rounding::Separate,
             "fused" => Rounding::Fused,

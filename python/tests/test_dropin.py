@@ -380,6 +380,14 @@ def test_filter2d_options_and_pickle():
     sep = simdconv.Filter2d(np.outer(u, v), method="separable")
     assert sep.low_rank_terms() == 1
     np.testing.assert_allclose(sep(image), signal.convolve2d(image, np.outer(u, v)), atol=1e-10)
+    big = rng.standard_normal((31, 31))
+    for method in ("fft", "auto"):
+        fast = simdconv.Filter2d(big, mode="same", border="wrap", method=method)
+        np.testing.assert_allclose(
+            fast(image), signal.convolve2d(image, big, "same", "wrap"), rtol=1e-9, atol=1e-9
+        )
+    with pytest.raises(ValueError, match="method"):
+        simdconv.Filter2d(big, method="winograd")
     ints = simdconv.Filter2d(np.arange(81).reshape(9, 9))
     assert ints.low_rank_terms() == 2
     assert simdconv.Filter2d(np.arange(81).reshape(9, 9), low_rank=False).low_rank_terms() is None

@@ -35,7 +35,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use rustfft::num_complex::Complex;
 use rustfft::FftNum;
 
-use crate::element::Element;
+use crate::arith::Arith;
 use crate::error::Error;
 use crate::kernels::Taps;
 use crate::pipeline::{self, Call, ColumnMap, Evaluation};
@@ -69,7 +69,7 @@ pub trait Transform<T>: Default + Send + Sync + 'static {
 pub struct NoFft;
 
 #[allow(private_interfaces)]
-impl<T: Element> Transform<T> for NoFft {
+impl<T: Arith> Transform<T> for NoFft {
     const AVAILABLE: bool = false;
     fn execute(
         &self,
@@ -84,7 +84,7 @@ impl<T: Element> Transform<T> for NoFft {
 }
 
 /// The float element types the transforms run on.
-pub trait FftFloat: Element + FftNum {
+pub trait FftFloat: Arith + FftNum {
     /// Neither NaN nor infinite.
     fn finite(self) -> bool;
 }
@@ -231,12 +231,8 @@ fn run_tile<F: FftFloat>(
     let (th, tw) = out.dim();
     let (nh, nw) = spectrum.size();
     let (rows, cols) = (th + kh - 1, tw + kw - 1);
-    let mut block: Scratch<F> = Scratch::reused(nh * nw, <F as Element>::zero());
-    let fill = call
-        .border
-        .fill()
-        .copied()
-        .unwrap_or_else(<F as Element>::zero);
+    let mut block: Scratch<F> = Scratch::reused(nh * nw, <F as Arith>::ZERO);
+    let fill = call.border.fill().copied().unwrap_or(<F as Arith>::ZERO);
     // Padded column c reads image column x0 + offset.1 + c - (kw - 1).
     let first_col = (at.1 + call.offset.1) as isize;
     let lead = kw as isize - 1 - first_col;
@@ -245,9 +241,9 @@ fn run_tile<F: FftFloat>(
     let mut finite = true;
     for (b, dst) in block.chunks_mut(nw).enumerate() {
         let (used, rest) = dst.split_at_mut(cols);
-        rest.fill(<F as Element>::zero());
+        rest.fill(<F as Arith>::ZERO);
         if b >= rows {
-            used.fill(<F as Element>::zero());
+            used.fill(<F as Arith>::ZERO);
             continue;
         }
         match call

@@ -8,7 +8,7 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
 use super::FftFloat;
-use crate::element::Element;
+use crate::arith::Arith;
 use crate::error::Error;
 use crate::kernels::Taps;
 use crate::scratch::Scratch;
@@ -64,14 +64,14 @@ impl<F: FftFloat> Spectrum<F> {
         };
         let (kh, kw) = (taps.rows(), taps.cols());
         let mut block = crate::alloc::with_capacity::<F>(nh * nw, "the kernel's spectrum")?;
-        block.resize(nh * nw, <F as Element>::zero());
+        block.resize(nh * nw, <F as Arith>::ZERO);
         for (dst, src) in block.chunks_mut(nw).zip(taps.dense().chunks(kw)) {
             dst[..kw].copy_from_slice(src);
         }
         let mut kernel = crate::alloc::with_capacity(bins * nh, "the kernel's spectrum")?;
         kernel.resize(
             bins * nh,
-            Complex::new(<F as Element>::zero(), <F as Element>::zero()),
+            Complex::new(<F as Arith>::ZERO, <F as Arith>::ZERO),
         );
         let mut work = Workspace::new(&s);
         s.forward(&mut block, kh, &mut kernel, &mut work);
@@ -104,7 +104,7 @@ impl<F: FftFloat> Spectrum<F> {
         work: &mut Workspace<F>,
     ) {
         let (nh, nw, bins) = (self.nh, self.nw, self.bins);
-        let zero = Complex::new(<F as Element>::zero(), <F as Element>::zero());
+        let zero = Complex::new(<F as Arith>::ZERO, <F as Arith>::ZERO);
         for (h, (src, dst)) in block
             .chunks_mut(nw)
             .zip(work.rows.chunks_mut(bins))
@@ -131,7 +131,7 @@ impl<F: FftFloat> Spectrum<F> {
         let mut work = Workspace::new(self);
         let mut spectrum = Scratch::reused(
             bins * nh,
-            Complex::new(<F as Element>::zero(), <F as Element>::zero()),
+            Complex::new(<F as Arith>::ZERO, <F as Arith>::ZERO),
         );
         self.forward(block, rows, &mut spectrum, &mut work);
         for (x, k) in spectrum.iter_mut().zip(&self.kernel) {
@@ -140,7 +140,7 @@ impl<F: FftFloat> Spectrum<F> {
         self.columns_inverse
             .process_with_scratch(&mut spectrum, &mut work.scratch);
         transpose::transpose(&spectrum, &mut work.rows, nh, bins);
-        let zero = <F as Element>::zero();
+        let zero = <F as Arith>::ZERO;
         for (src, dst) in work
             .rows
             .chunks_mut(bins)
@@ -171,7 +171,7 @@ struct Workspace<F: 'static> {
 
 impl<F: FftFloat> Workspace<F> {
     fn new(s: &Spectrum<F>) -> Self {
-        let zero = Complex::new(<F as Element>::zero(), <F as Element>::zero());
+        let zero = Complex::new(<F as Arith>::ZERO, <F as Arith>::ZERO);
         Workspace {
             rows: Scratch::reused(s.nh * s.bins, zero),
             scratch: Scratch::reused(s.scratch, zero),
