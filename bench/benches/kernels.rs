@@ -532,9 +532,34 @@ fn bench_paths(c: &mut Criterion) {
     );
 }
 
+/// Building a filter (`Filter2d::convolution`): packing the taps, and for
+/// integer kernels the bounded search for an exact low-rank form, on
+/// pseudo-random kernels (no low-rank form: the search's worst case) from
+/// 3x3 to 1001x1001. Ids `build/{i64,f32}-{k}`.
+fn bench_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("build");
+    for k in [3usize, 9, 31, 101, 1001] {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let ints = ndarray::Array2::from_shape_fn((k, k), |_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % 1000) as i64 - 500
+        });
+        let floats = ints.mapv(|v| v as f32 / 500.0);
+        group.bench_function(BenchmarkId::from_parameter(format!("i64-{k}")), |b| {
+            b.iter(|| Filter2d::convolution(black_box(&ints)).expect("valid kernel"))
+        });
+        group.bench_function(BenchmarkId::from_parameter(format!("f32-{k}")), |b| {
+            b.iter(|| Filter2d::convolution(black_box(&floats)).expect("valid kernel"))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_fft, bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
+    targets = bench_build, bench_fft, bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
 }
 criterion_main!(benches);
