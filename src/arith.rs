@@ -144,7 +144,11 @@ mod tests {
         let reference = a.mul_then_add(a, -1.0);
         assert_eq!(reference, (a * a) - 1.0);
         assert_eq!(reference, 2f64.powi(-29));
-        assert_eq!(Arith::fused_mul_add(a, a, -1.0), a.mul_add(a, -1.0));
+        // (Miri gives mul_add a random error of its own on every call, so
+        // two calls need not agree there.)
+        if !cfg!(miri) {
+            assert_eq!(Arith::fused_mul_add(a, a, -1.0), a.mul_add(a, -1.0));
+        }
         assert_ne!(reference, Arith::fused_mul_add(a, a, -1.0));
     }
 

@@ -212,7 +212,9 @@ mod tests {
             0.001028196578138909,
             0.007597402196596929,
         ]) {
-            assert!((a - b).abs() <= 2.0 * f64::EPSILON * b, "{a} {b}");
+            // Within a few units in the last place: `exp` is not correctly
+            // rounded, and differs between C libraries (and under Miri).
+            assert!((a - b).abs() <= 1e-14 * b, "{a} {b}");
         }
         assert_eq!(gaussian_scipy(1.0, 4.0, Some(2)).unwrap().len(), 5);
         assert!(gaussian_scipy(0.0, 4.0, None).is_err());
@@ -224,7 +226,9 @@ mod tests {
             0.008773134791588389,
             0.027023157602879527,
         ]) {
-            assert!((a - b).abs() <= 2.0 * f64::EPSILON * b, "{a} {b}");
+            // Within a few units in the last place: `exp` is not correctly
+            // rounded, and differs between C libraries (and under Miri).
+            assert!((a - b).abs() <= 1e-14 * b, "{a} {b}");
         }
         assert_eq!(gaussian_opencv(7, 0.0).unwrap()[3], 0.28125);
         assert!(gaussian_opencv(4, 1.0).is_err());
