@@ -531,7 +531,10 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "safe integer arithmetic only, a 136 x 136 kernel: minutes under Miri")]
+    #[cfg_attr(
+        miri,
+        ignore = "safe integer arithmetic only, a 136 x 136 kernel: minutes under Miri"
+    )]
     fn kernels_of_rank_above_the_cap_run_direct() {
         // A sum of MAX_EXACT_RANK + 1 outer products of independent odd
         // vectors on a kernel large enough that the rank would pay.
