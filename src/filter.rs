@@ -170,19 +170,7 @@ impl<T: Element> Filter2d<T> {
     {
         let kernel: ArrayView2<'a, T> = kernel.into();
         let (kh, kw) = kernel.dim();
-        if kh == 0 || kw == 0 {
-            return Err(Error::EmptyKernel { rows: kh, cols: kw });
-        }
-        if kh
-            .checked_mul(kw)
-            .map_or(true, |n| n > geometry::MAX_ELEMENTS)
-        {
-            return Err(Error::KernelTooLarge { rows: kh, cols: kw });
-        }
-        // The taps and their column-major copy (`Taps`), asked for
-        // fallibly: a broadcast view can name more taps than memory holds.
-        let n = kh * kw;
-        crate::alloc::probe::<T>(n.saturating_mul(2), "the kernel's taps")?;
+        let n = check_kernel_shape::<T>(kh, kw)?;
         let mut taps = crate::alloc::with_capacity::<T>(n, "the kernel's taps")?;
         match op {
             Operation::Convolution => taps.extend(kernel.slice(s![..;-1, ..;-1]).iter().copied()),
@@ -860,6 +848,21 @@ impl<T: Element> Filter2d<T> {
             .rounding(s.rounding);
         swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
     }
+}
+
+/// Checks a `kh x kw` kernel's shape and that memory for its taps and
+/// their column-major copy can be had (a broadcast view can name more taps
+/// than memory holds); returns the tap count.
+pub(crate) fn check_kernel_shape<T>(kh: usize, kw: usize) -> Result<usize, Error> {
+    if kh == 0 || kw == 0 {
+        return Err(Error::EmptyKernel { rows: kh, cols: kw });
+    }
+    let n = kh
+        .checked_mul(kw)
+        .filter(|&n| n <= geometry::MAX_ELEMENTS)
+        .ok_or(Error::KernelTooLarge { rows: kh, cols: kw })?;
+    crate::alloc::probe::<T>(n.saturating_mul(2), "the kernel's taps")?;
+    Ok(n)
 }
 
 /// Full 2D convolution with a zero border, like `scipy.signal.convolve2d(f, g)`.

@@ -8,7 +8,7 @@ use crate::element::Element;
 use crate::error::Error;
 use crate::factor::Factors;
 use crate::filter::Filter2d;
-use crate::geometry::{self, Operation};
+use crate::geometry::Operation;
 use crate::settings::Method;
 
 impl<T: Element> Filter2d<T> {
@@ -102,15 +102,7 @@ impl<T: Element> Filter2d<T> {
     {
         let (column, row): (ArrayView1<'a, T>, ArrayView1<'b, T>) = (column.into(), row.into());
         let (kh, kw) = (column.len(), row.len());
-        if kh == 0 || kw == 0 {
-            return Err(Error::EmptyKernel { rows: kh, cols: kw });
-        }
-        if kh
-            .checked_mul(kw)
-            .map_or(true, |n| n > geometry::MAX_ELEMENTS)
-        {
-            return Err(Error::KernelTooLarge { rows: kh, cols: kw });
-        }
+        let n = crate::filter::check_kernel_shape::<T>(kh, kw)?;
         let flip = op == Operation::Convolution;
         let effective = |k: ArrayView1<'_, T>, n: usize| -> Result<Vec<T>, Error> {
             let mut v = crate::alloc::with_capacity(n, "the kernel's taps")?;
@@ -124,8 +116,6 @@ impl<T: Element> Filter2d<T> {
         let (u, v) = (effective(column, kh)?, effective(row, kw)?);
         // The 2-D outer product, for Method::Direct (and what the shape,
         // the swapped valid mode and the scalar loops see).
-        let n = kh * kw;
-        crate::alloc::probe::<T>(n.saturating_mul(2), "the kernel's taps")?;
         let mut taps = crate::alloc::with_capacity::<T>(n, "the kernel's taps")?;
         for &ui in &u {
             taps.extend(v.iter().map(|&vj| ui.mul_elem(vj)));
