@@ -51,6 +51,14 @@ pub enum Error {
         /// The shape that was given.
         actual: (usize, usize),
     },
+    /// The 3-D output array given to a colour-image call has the wrong
+    /// shape.
+    OutputShape3 {
+        /// The shape the call produces.
+        expected: (usize, usize, usize),
+        /// The shape that was given.
+        actual: (usize, usize, usize),
+    },
     /// A buffer the shapes call for would exceed `isize::MAX` bytes, the
     /// most one Rust allocation can hold (or its size overflows `usize`).
     ShapeOverflow {
@@ -90,6 +98,17 @@ pub enum Error {
     FloatOnly {
         /// What needs a float type.
         what: &'static str,
+    },
+    /// An output type the chosen [`Preset`](crate::Preset) does not
+    /// allow for this input type (e.g. `u16 -> u8` under OpenCV's rules,
+    /// whose `filter2D` has no such `ddepth`).
+    UnsupportedOutput {
+        /// The preset's name.
+        preset: String,
+        /// The input's NumPy dtype name.
+        input: &'static str,
+        /// The output's NumPy dtype name.
+        output: &'static str,
     },
     /// An axis that the array does not have.
     BadAxis {
@@ -158,6 +177,11 @@ impl fmt::Display for Error {
                 "the output array is {} x {} but this call produces {} x {}",
                 actual.0, actual.1, expected.0, expected.1
             ),
+            Error::OutputShape3 { expected, actual } => write!(
+                f,
+                "the output array is {} x {} x {} but this call produces {} x {} x {}",
+                actual.0, actual.1, actual.2, expected.0, expected.1, expected.2
+            ),
             Error::ShapeOverflow { image, kernel } => write!(
                 f,
                 "a {} x {} image and a {} x {} kernel need buffers of more than \
@@ -180,6 +204,16 @@ impl fmt::Display for Error {
             Error::FloatOnly { what } => {
                 write!(f, "{what} needs a float element type (f32 or f64)")
             }
+            Error::UnsupportedOutput {
+                preset,
+                input,
+                output,
+            } => write!(
+                f,
+                "the {preset} preset does not allow {input} -> {output}: choose an output \
+                 type it allows (see Preset), or set the rounding and overflow rules \
+                 without a preset"
+            ),
             Error::BadAxis { axis, ndim } => write!(
                 f,
                 "axis {axis} does not exist: the array has {ndim} axes (0 to {})",

@@ -17,6 +17,7 @@ use crate::kernels::Taps;
 use crate::pipeline::{self, Call, Evaluation};
 use crate::settings::{Method, Rounding, Settings};
 use crate::threads::Threads;
+use crate::transfer::{Load, Same, Store};
 
 /// A 2D convolution or correlation kernel, validated and packed once.
 ///
@@ -609,8 +610,24 @@ impl<T: Element> Filter2d<T> {
         T: 'a,
         O: Into<ArrayViewMut2<'o, T>>,
     {
-        let image: ArrayView2<'a, T> = image.into();
-        let out: ArrayViewMut2<'o, T> = out.into();
+        self.apply_converted(image.into(), out.into(), &Same)
+    }
+
+    /// [`apply_into`](Self::apply_into) for an image of elements `I` that
+    /// widen into `T` and an output of `O` that `store` converts into
+    /// (narrow pixels: [`ImageFilter`](crate::ImageFilter)). The FFT
+    /// method needs `T` in and out; other types run the direct method.
+    pub(crate) fn apply_converted<I, O, S>(
+        &self,
+        image: ArrayView2<'_, I>,
+        out: ArrayViewMut2<'_, O>,
+        store: &S,
+    ) -> Result<(), Error>
+    where
+        I: Load<T>,
+        O: Copy + Send,
+        S: Store<T, O>,
+    {
         let expected = self.output_shape(image.dim())?;
         if out.dim() != expected {
             return Err(Error::OutputShape {
@@ -647,15 +664,26 @@ impl<T: Element> Filter2d<T> {
                     evaluation,
                 };
                 let threads = &self.settings.threads;
-                match route {
-                    Route::Fft(tiling) => self
-                        .kernel
-                        .spectra
-                        .execute(&call, tiling, threads, image, out),
-                    _ => pipeline::execute(&call, threads, image, out),
+                if let Route::Fft(tiling) = route {
+                    if let Some(image) = I::same_view(image) {
+                        match store.same_view(out) {
+                            Ok(out) => {
+                                return self
+                                    .kernel
+                                    .spectra
+                                    .execute(&call, tiling, threads, image, out)
+                            }
+                            Err(out) => {
+                                return pipeline::execute_converted(
+                                    &call, threads, image, out, store,
+                                )
+                            }
+                        }
+                    }
                 }
+                pipeline::execute_converted(&call, threads, image, out, store)
             }
-            Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend),
+            Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend, store),
         }
     }
 
@@ -830,15 +858,25 @@ impl<T: Element> Filter2d<T> {
     /// `Valid` with the kernel containing the image: SciPy swaps the inputs.
     /// Both operations then equal a valid convolution of the reversed
     /// effective kernel (as the image) by the image (as the kernel).
-    fn apply_swapped_valid(
+    /// (An image narrower than `T` is widened first: it is the kernel now.)
+    fn apply_swapped_valid<I: Load<T>, O: Copy + Send, S: Store<T, O>>(
         &self,
-        image: ArrayView2<'_, T>,
-        out: ArrayViewMut2<'_, T>,
+        image: ArrayView2<'_, I>,
+        out: ArrayViewMut2<'_, O>,
         backend: Backend,
+        store: &S,
     ) -> Result<(), Error> {
         let taps = ArrayView2::from_shape(self.kernel_shape(), self.kernel.taps.dense())
             .expect("taps hold kh * kw elements");
         let s = &self.settings;
+        let widened;
+        let image = match I::same_view(image) {
+            Some(same) => same,
+            None => {
+                widened = image.mapv(I::load);
+                widened.view()
+            }
+        };
         let swapped = Filter2d::convolution(image)?
             .mode(Mode::Valid)
             .backend(backend)
@@ -846,7 +884,7 @@ impl<T: Element> Filter2d<T> {
             .low_rank(s.low_rank)
             .method(s.method)
             .rounding(s.rounding);
-        swapped.apply_into(taps.slice(s![..;-1, ..;-1]), out)
+        swapped.apply_converted(taps.slice(s![..;-1, ..;-1]), out, store)
     }
 }
 

@@ -448,9 +448,11 @@ mod fft;
 mod filter;
 mod output;
 mod pipeline;
+mod pixel;
 mod scratch;
 mod separable;
 mod threads;
+mod transfer;
 
 pub use backend::{Backend, BACKEND_ENV};
 pub use border::Border;
@@ -459,6 +461,7 @@ pub use error::Error;
 pub use explain::{Explanation, FftTiles};
 pub use filter::{convolve2d, correlate2d, Filter2d};
 pub use geometry::{Mode, Operation};
+pub use pixel::{ImageFilter, Output, Overflow, Pixel, Preset, Round, Tap};
 pub use settings::{Method, Rounding, Settings};
 pub use threads::Threads;
 

@@ -11,6 +11,7 @@ use crate::border::Border;
 use crate::element::Element;
 use crate::error::Error;
 use crate::geometry::{Mode, Operation};
+use crate::pixel::{Overflow, Preset, Round};
 use crate::settings::Method;
 
 /// Looks `name` up (ASCII case-insensitively) in `table`.
@@ -189,6 +190,65 @@ impl FromStr for Method {
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(name_of(self, &METHODS))
+    }
+}
+
+const ROUNDS: [(&str, Round); 3] = [
+    ("half-even", Round::HalfEven),
+    ("half-up", Round::HalfUp),
+    ("toward-zero", Round::TowardZero),
+];
+
+/// `half-even`, `half-up`, `toward-zero` (`examples/npy.rs`'s `--rounding`).
+impl FromStr for Round {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        parse("rounding", s, &ROUNDS)
+    }
+}
+
+impl fmt::Display for Round {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_of(self, &ROUNDS))
+    }
+}
+
+const OVERFLOWS: [(&str, Overflow); 2] =
+    [("saturate", Overflow::Saturate), ("wrap", Overflow::Wrap)];
+
+/// `saturate`, `wrap`.
+impl FromStr for Overflow {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        parse("overflow", s, &OVERFLOWS)
+    }
+}
+
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_of(self, &OVERFLOWS))
+    }
+}
+
+const PRESETS: [(&str, Preset); 5] = [
+    ("opencv", Preset::OpenCv),
+    ("scipy-signal", Preset::ScipySignal),
+    ("scipy-ndimage", Preset::ScipyNdimage),
+    ("cv2", Preset::OpenCv),
+    ("ndimage", Preset::ScipyNdimage),
+];
+
+/// `opencv` (or `cv2`), `scipy-signal`, `scipy-ndimage` (or `ndimage`).
+impl FromStr for Preset {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        parse("preset", s, &PRESETS)
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_of(self, &PRESETS))
     }
 }
 

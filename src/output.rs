@@ -9,9 +9,8 @@
 //! so the same output takes about 32 faults of 2 MiB. Nothing else
 //! changes: the array is an ordinary zero-filled `Array2`.
 
-use ndarray::Array2;
+use ndarray::{Array, Array2, Dimension};
 
-use crate::element::Element;
 use crate::error::Error;
 
 /// Outputs of at least this many bytes ask for huge pages.
@@ -22,10 +21,15 @@ const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 /// [`Error::AllocationFailed`] if the system refuses its memory. (Probed
 /// fallibly, then allocated zeroed: large zeroed buffers come from fresh
 /// pages that cost nothing until written.)
-pub(crate) fn zeroed<T: Element>(shape: (usize, usize)) -> Result<Array2<T>, Error> {
-    let n = shape.0.saturating_mul(shape.1);
+pub(crate) fn zeroed<T: Copy + Default>(shape: (usize, usize)) -> Result<Array2<T>, Error> {
+    zeroed_dim(ndarray::Ix2(shape.0, shape.1))
+}
+
+/// [`zeroed`] of any dimension (colour images are 3-D).
+pub(crate) fn zeroed_dim<T: Copy + Default, D: Dimension>(dim: D) -> Result<Array<T, D>, Error> {
+    let n = dim.size_checked().unwrap_or(usize::MAX);
     crate::alloc::probe::<T>(n, "the output")?;
-    let out = Array2::from_elem(shape, T::zero());
+    let out = Array::from_elem(dim, T::default());
     if let Some(buf) = out.as_slice_memory_order() {
         advise_huge_pages(buf);
     }

@@ -5,6 +5,13 @@
 //! middle, border columns from a precomputed [`ColumnMap`], border rows by
 //! index mapping. The row kernel then sees only contiguous slices. Scratch
 //! memory is O((band + kh) x output width), never a padded copy of the image.
+//!
+//! The image's element type `I` may be narrower than the accumulator `T`
+//! the row kernels compute in (a `u8` image through `i32` kernels): each
+//! padded row is widened as it is built ([`Load`]), and the computed rows
+//! are converted into the output's type `O` as they are stored ([`Store`]).
+//! For `Filter2d<T>` both are the identity, and the image's contiguous rows
+//! are read in place.
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
@@ -16,6 +23,7 @@ use crate::factor::Factors;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
 use crate::scratch::Scratch;
 use crate::threads::Threads;
+use crate::transfer::{Load, Same, Store};
 use crate::tuning;
 
 /// Everything about one call that does not depend on which rows are computed.
@@ -60,6 +68,24 @@ pub(crate) fn execute<T: Arith>(
     image: ArrayView2<'_, T>,
     out: ArrayViewMut2<'_, T>,
 ) -> Result<(), Error> {
+    execute_converted(call, threads, image, out, &Same)
+}
+
+/// [`execute`] for an image of elements `I` that widen into `T`, and an
+/// output of `O` that `store` converts the computed rows into.
+pub(crate) fn execute_converted<I, T, O, S>(
+    call: &Call<'_, T>,
+    threads: &Threads,
+    image: ArrayView2<'_, I>,
+    out: ArrayViewMut2<'_, O>,
+    store: &S,
+) -> Result<(), Error>
+where
+    I: Load<T>,
+    T: Arith,
+    O: Copy + Send,
+    S: Store<T, O>,
+{
     let (kh, kw) = call.kernel_shape;
     let (rows, width) = out.dim();
     let plan = Plan {
@@ -83,7 +109,15 @@ pub(crate) fn execute<T: Arith>(
         .saturating_mul(width)
         .saturating_mul(kh.saturating_mul(kw));
     threads.for_each_band(macs, out, |first_row, rows| {
-        run(&plan, &call.evaluation, &columns, image, rows, first_row)
+        run(
+            &plan,
+            &call.evaluation,
+            &columns,
+            image,
+            rows,
+            first_row,
+            store,
+        )
     });
     Ok(())
 }
@@ -168,14 +202,14 @@ impl ColumnMap {
 
     /// Fills `dst` (one padded row) from image row `src`, except the
     /// columns in `skip` (a range inside the straight copy, or empty).
-    pub(crate) fn fill<T: Arith>(
+    pub(crate) fn fill<I: Load<T>, T: Arith>(
         &self,
         dst: &mut [T],
-        src: ArrayView1<'_, T>,
+        src: ArrayView1<'_, I>,
         fill: T,
         skip: core::ops::Range<usize>,
     ) {
-        let pick = |k: &Option<usize>| k.map_or(fill, |k| src[k]);
+        let pick = |k: &Option<usize>| k.map_or(fill, |k| src[k].load());
         for (d, k) in dst[..self.mid_dst].iter_mut().zip(&self.left) {
             *d = pick(k);
         }
@@ -191,11 +225,11 @@ impl ColumnMap {
             let len = part.len();
             let mid = &mut dst[part];
             match contiguous {
-                Some(s) => mid.copy_from_slice(&s[at..at + len]),
+                Some(s) => I::load_slice(&s[at..at + len], mid),
                 None => {
                     let src_mid = src.slice(ndarray::s![at..at + len]);
                     for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
-                        *d = *s;
+                        *d = s.load();
                     }
                 }
             }
@@ -289,14 +323,15 @@ impl<'i, T: Arith> Interior<'i, T> {
 
 /// Where the padded rows come from: the image, its border, and (when the
 /// rows are contiguous) the interior read in place.
-pub(crate) struct Source<'c, 'i, T: 'static> {
+pub(crate) struct Source<'c, 'i, I: 'static, T: 'static> {
     columns: &'c ColumnMap,
-    image: ArrayView2<'i, T>,
+    image: ArrayView2<'i, I>,
     fill: T,
+    /// Only when `I` is `T` ([`Load::same_view`]).
     interior: Option<Interior<'i, T>>,
 }
 
-impl<'c, 'i, T: Arith> Source<'c, 'i, T> {
+impl<'c, 'i, I: Load<T>, T: Arith> Source<'c, 'i, I, T> {
     /// Builds padded row `dst` from image row `k` (`None`: all fill),
     /// skipping the columns only the interior reads (left stale: they reach
     /// only outputs the edge calls do not store).
@@ -372,15 +407,15 @@ trait Stage<T> {
 }
 
 /// The direct method: a ring of padded rows, fed to the row kernel.
-struct DirectStage<'a, 'c, 'i, T: 'static> {
-    source: Source<'c, 'i, T>,
+struct DirectStage<'a, 'c, 'i, I: 'static, T: 'static> {
+    source: Source<'c, 'i, I, T>,
     ring: Ring<T>,
     kh: usize,
     taps: &'a Taps<T>,
     kernel: RowKernel<T>,
 }
 
-impl<T: Arith> Stage<T> for DirectStage<'_, '_, '_, T> {
+impl<I: Load<T>, T: Arith> Stage<T> for DirectStage<'_, '_, '_, I, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
         self.ring.push_row(&self.source, r, k);
     }
@@ -414,7 +449,7 @@ impl<T: Arith> Ring<T> {
     }
 
     /// Builds padded row `r` (reading image row `k`) in its slot.
-    fn push_row(&mut self, source: &Source<'_, '_, T>, r: usize, k: Option<usize>) {
+    fn push_row<I: Load<T>>(&mut self, source: &Source<'_, '_, I, T>, r: usize, k: Option<usize>) {
         let slot = r % self.slots;
         let at = slot * self.stride;
         source.fill_padded(&mut self.data[at..at + self.padded], k);
@@ -424,9 +459,9 @@ impl<T: Arith> Ring<T> {
     /// Runs `kernel` with `taps` (`kh` rows) over padded rows
     /// `start..start + out.len() + kh - 1` into `out`, the interior (if
     /// any) straight from the image rows.
-    fn run(
+    fn run<I: Load<T>>(
         &self,
-        source: &Source<'_, '_, T>,
+        source: &Source<'_, '_, I, T>,
         kernel: RowKernel<T>,
         taps: &Taps<T>,
         start: usize,
@@ -460,8 +495,8 @@ impl<T: Arith> Ring<T> {
 /// pass (`v_c` at `c * segment`, zeros skipped by the tap program) gives
 /// the output. Both passes are whole-band row-kernel calls, so they get
 /// the kernels' full register tiles.
-struct FactoredStage<'a, 'c, 'i, T: 'static> {
-    source: Source<'c, 'i, T>,
+struct FactoredStage<'a, 'c, 'i, I: 'static, T: 'static> {
+    source: Source<'c, 'i, I, T>,
     ring: Ring<T>,
     /// Band rows of `rank * segment` elements: the components' `T_c` rows.
     columns: Scratch<T>,
@@ -472,7 +507,7 @@ struct FactoredStage<'a, 'c, 'i, T: 'static> {
     kernel: RowKernel<T>,
 }
 
-impl<T: Arith> Stage<T> for FactoredStage<'_, '_, '_, T> {
+impl<I: Load<T>, T: Arith> Stage<T> for FactoredStage<'_, '_, '_, I, T> {
     fn push_row(&mut self, r: usize, k: Option<usize>) {
         self.ring.push_row(&self.source, r, k);
     }
@@ -497,15 +532,21 @@ impl<T: Arith> Stage<T> for FactoredStage<'_, '_, '_, T> {
 }
 
 /// Computes output rows `first_row..first_row + out.nrows()` of the call
-/// described by `plan` into `out` (any strides).
-pub(crate) fn run<T: Arith>(
+/// described by `plan` into `out` (any strides), through `store`.
+pub(crate) fn run<I, T, O, S>(
     plan: &Plan<T>,
     evaluation: &Evaluation<'_, T>,
     columns: &ColumnMap,
-    image: ArrayView2<'_, T>,
-    out: ArrayViewMut2<'_, T>,
+    image: ArrayView2<'_, I>,
+    out: ArrayViewMut2<'_, O>,
     first_row: usize,
-) {
+    store: &S,
+) where
+    I: Load<T>,
+    T: Arith,
+    O: Copy,
+    S: Store<T, O>,
+{
     let (kh, kw, width) = (plan.kh, plan.kw, plan.width);
     let rows_out = out.nrows();
     if rows_out == 0 || width == 0 {
@@ -522,23 +563,25 @@ pub(crate) fn run<T: Arith>(
         fill,
         interior,
     };
+    let same = I::same_view(image);
+    let interior = |width, kw| same.and_then(|image| Interior::new(image, width, kw, lead, fill));
     match *evaluation {
         Evaluation::Direct { taps } => {
             let stage = DirectStage {
-                source: source(Interior::new(image, width, kw, lead, fill)),
+                source: source(interior(width, kw)),
                 ring: Ring::new(slots, padded),
                 kh,
                 taps,
                 kernel: plan.kernel,
             };
-            drive(plan, stage, image.nrows(), out, first_row, band);
+            drive(plan, stage, image.nrows(), out, first_row, band, store);
         }
         Evaluation::Factored(factors) => {
             // The column pass computes every padded column (its kernel is
             // one column wide); the row pass reads them side by side.
             let segment = padded + ROW_SLACK;
             let stage = FactoredStage {
-                source: source(Interior::new(image, padded, 1, lead, fill)),
+                source: source(interior(padded, 1)),
                 ring: Ring::new(slots, padded),
                 columns: Scratch::reused(band * factors.rank() * segment, T::ZERO),
                 segment,
@@ -547,25 +590,34 @@ pub(crate) fn run<T: Arith>(
                 factors,
                 kernel: plan.kernel,
             };
-            drive(plan, stage, image.nrows(), out, first_row, band);
+            drive(plan, stage, image.nrows(), out, first_row, band, store);
         }
     }
 }
 
 /// Feeds each padded row to `stage` once and has it compute the output in
 /// bands of `band` rows, written straight into `out` when its rows are
-/// contiguous, else through a scratch band.
-fn drive<T: Arith>(
+/// contiguous and of the accumulator's type, else through a scratch band
+/// that `store` converts from.
+fn drive<T: Arith, O: Copy, S: Store<T, O>>(
     plan: &Plan<T>,
     mut stage: impl Stage<T>,
     image_rows: usize,
-    mut out: ArrayViewMut2<'_, T>,
+    out: ArrayViewMut2<'_, O>,
     first_row: usize,
     band: usize,
+    store: &S,
 ) {
     let (kh, width) = (plan.kh, plan.width);
     let rows_out = out.nrows();
-    let direct_rows = out.len_of(Axis(1)) == 1 || out.stride_of(Axis(1)) == 1;
+    // In place: the identity conversion into unit-stride rows. Else
+    // through a scratch band: copied (`Err`) or converted (`Ok`).
+    let unit = |cols: usize, stride: isize| cols == 1 || stride == 1;
+    let (mut in_place, mut through) = match store.same_view(out) {
+        Ok(same) if unit(same.ncols(), same.stride_of(Axis(1))) => (Some(same), None),
+        Ok(same) => (None, Some(Err(same))),
+        Err(other) => (None, Some(Ok(other))),
+    };
     let mut scratch: Scratch<T> = Scratch::empty();
 
     // Padded row r (counted from the first row of the full output) reads
@@ -583,8 +635,8 @@ fn drive<T: Arith>(
             stage.push_row(r, k);
         }
         next_row = end;
-        let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
-        if direct_rows {
+        if let Some(out) = in_place.as_mut() {
+            let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
             let mut outs: Vec<&mut [T]> = block
                 .rows_mut()
                 .into_iter()
@@ -595,8 +647,24 @@ fn drive<T: Arith>(
             scratch.resize(band * width, T::ZERO);
             let mut outs: Vec<&mut [T]> = scratch.chunks_mut(width).take(n).collect();
             stage.compute(start, &mut outs);
-            for (mut dst, src) in block.rows_mut().into_iter().zip(scratch.chunks(width)) {
-                dst.assign(&ArrayView1::from(src));
+            let rows = scratch.chunks(width);
+            match through.as_mut().expect("an output") {
+                Ok(out) => {
+                    let mut block = out.slice_mut(ndarray::s![y..y + n, ..]);
+                    for (mut dst, src) in block.rows_mut().into_iter().zip(rows) {
+                        if let Some(dst) = dst.as_slice_mut() {
+                            store.store_slice(src, dst);
+                        } else {
+                            store.store_row(src, dst);
+                        }
+                    }
+                }
+                Err(same) => {
+                    let mut block = same.slice_mut(ndarray::s![y..y + n, ..]);
+                    for (mut dst, src) in block.rows_mut().into_iter().zip(rows) {
+                        dst.assign(&ArrayView1::from(src));
+                    }
+                }
             }
         }
         y += n;
@@ -643,6 +711,7 @@ mod tests {
             image.view(),
             out.view_mut(),
             0,
+            &Same,
         );
         out
     }

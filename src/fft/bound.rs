@@ -27,7 +27,16 @@
 /// The bound's factor `(21 L + 4) u` for a transform of `size` in a type
 /// of unit roundoff `u`: multiply by `||k||_1 ||x_block||_2`.
 pub(crate) fn factor(size: (usize, usize), unit_roundoff: f64) -> f64 {
-    let levels = (size.0 as f64).log2() + (size.1 as f64).log2();
+    // Exact for powers of two (and so the same on every platform and
+    // under Miri, whose `log2` carries a random error of its own).
+    let log2 = |n: usize| {
+        if n.is_power_of_two() {
+            f64::from(n.trailing_zeros())
+        } else {
+            (n as f64).log2()
+        }
+    };
+    let levels = log2(size.0) + log2(size.1);
     (21.0 * levels + 4.0) * unit_roundoff
 }
 

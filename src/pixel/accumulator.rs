@@ -1,0 +1,133 @@
+//! Which accumulator a kernel gets, chosen once when the filter is built:
+//! integer kernels accumulate exactly, in `i32` when every sum the image
+//! type allows fits, else in `i64`; float kernels accumulate in their own
+//! type (`f32`, or `f64` when the kernel is `f64`) in the reference's tap
+//! order, so every backend and thread count gives the same bits.
+
+use ndarray::ArrayView2;
+
+use super::Pixel;
+use crate::error::Error;
+use crate::filter::Filter2d;
+use crate::geometry::Operation;
+
+/// A kernel tap type [`ImageFilter`](super::ImageFilter) takes: integer
+/// taps `i16` / `i32` (exact sums), float taps `f32` / `f64` (sums in that
+/// type).
+pub trait Tap: Copy + Send + Sync + 'static + super::sealed::Sealed + private::Taps {}
+
+impl Tap for i16 {}
+impl Tap for i32 {}
+impl Tap for f32 {}
+impl Tap for f64 {}
+
+/// The filter of one accumulator type, with the kernel already in it.
+#[derive(Clone, Debug)]
+pub enum Engine {
+    I32(Filter2d<i32>),
+    I64(Filter2d<i64>),
+    F32(Filter2d<f32>),
+    F64(Filter2d<f64>),
+}
+
+impl Engine {
+    /// The accumulator's type name.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Engine::I32(_) => "i32",
+            Engine::I64(_) => "i64",
+            Engine::F32(_) => "f32",
+            Engine::F64(_) => "f64",
+        }
+    }
+}
+
+/// The exact range of `sum_t k_t * x_t` over pixels `x_t` in
+/// `[min, max]`.
+pub(crate) fn sum_range(taps: impl Iterator<Item = i64>, min: i64, max: i64) -> (i128, i128) {
+    let (mut lo, mut hi) = (0i128, 0i128);
+    for t in taps {
+        let (a, b) = (
+            i128::from(t) * i128::from(min),
+            i128::from(t) * i128::from(max),
+        );
+        lo += a.min(b);
+        hi += a.max(b);
+    }
+    (lo, hi)
+}
+
+pub(crate) mod private {
+    use super::*;
+
+    /// How a tap type builds its engine (sealed).
+    pub trait Taps: Sized {
+        /// The engine for `kernel` on images of `P`.
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, Self>, op: Operation) -> Result<Engine, Error>;
+    }
+
+    fn integer<P: Pixel, K: Copy + Into<i64>>(
+        kernel: ArrayView2<'_, K>,
+        op: Operation,
+    ) -> Result<Engine, Error> {
+        let (lo, hi) = sum_range(kernel.iter().map(|&t| t.into()), P::MIN, P::MAX);
+        let fits = |min: i128, max: i128| lo >= min && hi <= max;
+        if fits(i32::MIN.into(), i32::MAX.into()) {
+            // Every tap is in i32: |t| * max|pixel| <= the range.
+            let k = kernel.mapv(|t| t.into() as i32);
+            Ok(Engine::I32(Filter2d::new(&k, op)?))
+        } else if fits(i64::MIN.into(), i64::MAX.into()) {
+            let k = kernel.mapv(|t| t.into());
+            Ok(Engine::I64(Filter2d::new(&k, op)?))
+        } else {
+            Err(Error::BadParameter {
+                what: "kernel",
+                value: format!("sums in [{lo}, {hi}] for {} pixels", P::NAME),
+                rule: "the exact sums must fit in i64",
+            })
+        }
+    }
+
+    impl Taps for i16 {
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, i16>, op: Operation) -> Result<Engine, Error> {
+            integer::<P, i16>(kernel, op)
+        }
+    }
+
+    impl Taps for i32 {
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, i32>, op: Operation) -> Result<Engine, Error> {
+            integer::<P, i32>(kernel, op)
+        }
+    }
+
+    impl Taps for f32 {
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, f32>, op: Operation) -> Result<Engine, Error> {
+            Ok(Engine::F32(Filter2d::new(kernel, op)?))
+        }
+    }
+
+    impl Taps for f64 {
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, f64>, op: Operation) -> Result<Engine, Error> {
+            Ok(Engine::F64(Filter2d::new(kernel, op)?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn the_accumulator_is_the_narrowest_exact_one() {
+        let blur = array![[1i32, 2, 1], [2, 4, 2], [1, 2, 1]];
+        let engine = <i32 as private::Taps>::engine::<u8>(blur.view(), Operation::Correlation);
+        assert_eq!(engine.unwrap().name(), "i32");
+        // 65535 * 40000 > 2^31: i64.
+        let big = array![[40000i32]];
+        let engine = <i32 as private::Taps>::engine::<u16>(big.view(), Operation::Correlation);
+        assert_eq!(engine.unwrap().name(), "i64");
+        // Signed pixels: the range is taken over both signs.
+        assert_eq!(sum_range([3i64, -2].into_iter(), -5, 7), (-29, 31));
+    }
+}

@@ -1,0 +1,404 @@
+//! From an exact sum to an output value: the divisor, the delta, the
+//! rounding rule and the overflow rule, applied in that order, and the
+//! presets that name the combinations OpenCV and SciPy use.
+//!
+//! For an integer kernel the accumulator holds the exact sum `S` and the
+//! output is
+//!
+//! ```text
+//! out = overflow(round((S + delta * divisor) / divisor))
+//! ```
+//!
+//! computed exactly (the quotient is a rational number; `round` picks the
+//! integer). For a float kernel the accumulator holds the reference's sum
+//! `s` (`f32` or `f64`), and the conversion computes in `f64`:
+//! `y = s / divisor + delta` (each operation rounded to `f64`; exact for
+//! a power-of-two divisor and an integer delta of ordinary size), then
+//! `round(y)`, then `overflow`. A float output (`f32`) takes the value
+//! before `round`: `(S + delta * divisor) / divisor` (integer kernels) or
+//! `y` (float kernels), to the nearest `f32`.
+
+use super::Output;
+use crate::transfer::Store;
+
+/// How a quotient that is not an integer becomes one (integer outputs).
+///
+/// ```
+/// use simdconv::Round;
+/// assert_eq!("half-up".parse::<Round>()?, Round::HalfUp);
+/// assert_eq!(Round::default(), Round::HalfEven);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Round {
+    /// To the nearest integer, ties to the even one: OpenCV's
+    /// `saturate_cast` (`cvRound`), NumPy's `round`, IEEE 754's default
+    /// (the default).
+    #[default]
+    HalfEven,
+    /// To the nearest integer, ties upward (`floor(x + 1/2)`): OpenCV's
+    /// fixed-point paths, Pillow, fast_image_resize.
+    HalfUp,
+    /// Toward zero (truncation): scipy.ndimage's cast, imageproc, C's
+    /// float-to-integer conversion.
+    TowardZero,
+}
+
+/// What happens to a value outside the output type's range.
+///
+/// ```
+/// use simdconv::Overflow;
+/// assert_eq!("wrap".parse::<Overflow>()?, Overflow::Wrap);
+/// assert_eq!(Overflow::default(), Overflow::Saturate);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Overflow {
+    /// Clamped to the nearest value of the type (OpenCV's
+    /// `saturate_cast`; the default). A float NaN becomes 0.
+    #[default]
+    Saturate,
+    /// Modulo `2^bits`, two's complement: NumPy's and scipy.signal's
+    /// fixed-width arithmetic (`uint8` sums wrap at 256).
+    Wrap,
+}
+
+/// The behaviour of a library users know, in one word.
+///
+/// | preset | rounding | overflow | output types |
+/// | --- | --- | --- | --- |
+/// | [`Preset::OpenCv`] (`cv2.filter2D`) | [`Round::HalfEven`] | [`Overflow::Saturate`] | the input's (`ddepth=-1`), or what `filter2D` allows as `ddepth`: `u8 -> i16`, any `-> f32` |
+/// | [`Preset::ScipySignal`] (`scipy.signal.convolve2d` on integer arrays) | [`Round::TowardZero`] | [`Overflow::Wrap`] | any |
+/// | [`Preset::ScipyNdimage`] (`scipy.ndimage.correlate` with an integer output) | [`Round::TowardZero`] | [`Overflow::Wrap`] | any |
+///
+/// A preset sets the rounding and the overflow rule (later builder calls
+/// may change either); the divisor and delta stay the caller's (`cv2`
+/// users divide the kernel, `ddepth` is the output type).
+/// scipy.ndimage converts its `f64` sums to an integer output with C's
+/// cast: truncation, and (on x86-64, where it is not defined by C) a
+/// value outside the range wraps.
+///
+/// ```
+/// use simdconv::Preset;
+/// assert_eq!("opencv".parse::<Preset>()?, Preset::OpenCv);
+/// assert_eq!(Preset::ScipyNdimage.to_string(), "scipy-ndimage");
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Preset {
+    /// `cv2.filter2D`: round half to even, saturate; the output type is
+    /// restricted as `filter2D`'s `ddepth` is.
+    OpenCv,
+    /// `scipy.signal.convolve2d` / `correlate2d` on integer arrays:
+    /// fixed-width arithmetic that wraps.
+    ScipySignal,
+    /// `scipy.ndimage.correlate` / `convolve` into an integer output:
+    /// truncation toward zero (C's cast), wrapping.
+    ScipyNdimage,
+}
+
+impl Preset {
+    /// The preset's rounding and overflow rules.
+    pub fn rules(self) -> (Round, Overflow) {
+        match self {
+            Preset::OpenCv => (Round::HalfEven, Overflow::Saturate),
+            Preset::ScipySignal | Preset::ScipyNdimage => (Round::TowardZero, Overflow::Wrap),
+        }
+    }
+
+    /// Whether the preset allows output type `output` for input `input`
+    /// (NumPy dtype names).
+    pub(crate) fn allows(self, input: &str, output: &str) -> bool {
+        match self {
+            Preset::OpenCv => {
+                input == output || output == "float32" || (input == "uint8" && output == "int16")
+            }
+            Preset::ScipySignal | Preset::ScipyNdimage => true,
+        }
+    }
+}
+
+/// The conversion parameters, as the builder set them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Rules {
+    pub divisor: u32,
+    pub delta: f64,
+    pub round: Round,
+    pub overflow: Overflow,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            divisor: 1,
+            delta: 0.0,
+            round: Round::HalfEven,
+            overflow: Overflow::Saturate,
+        }
+    }
+}
+
+/// `y / d` rounded by `round`, exactly (`d > 0`).
+#[inline(always)]
+pub(crate) fn divide(y: i64, d: i64, round: Round) -> i64 {
+    let (q, r) = (y.div_euclid(d), y.rem_euclid(d)); // q = floor(y / d)
+    let up = match round {
+        Round::TowardZero => y < 0 && r != 0,
+        Round::HalfUp => 2 * (r as i128) >= d as i128,
+        Round::HalfEven => {
+            let twice = 2 * (r as i128);
+            twice > d as i128 || (twice == d as i128 && q & 1 == 1)
+        }
+    };
+    q + up as i64
+}
+
+/// `v` rounded to an integer by `round` (floats).
+#[inline(always)]
+pub(crate) fn round_float(v: f64, round: Round) -> f64 {
+    match round {
+        Round::HalfEven => v.round_ties_even(),
+        Round::HalfUp => {
+            // floor(v + 1/2) without the rounding of `v + 0.5`.
+            let f = v.floor();
+            if v - f >= 0.5 {
+                f + 1.0
+            } else {
+                f
+            }
+        }
+        Round::TowardZero => v.trunc(),
+    }
+}
+
+/// The conversion of an integer accumulator (exact sums) into `O`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FromExact {
+    /// `delta * divisor`, an integer (checked when built).
+    delta_d: i64,
+    divisor: i64,
+    /// `log2(divisor)` when it is a power of two.
+    shift: Option<u32>,
+    round: Round,
+    saturate: bool,
+}
+
+impl FromExact {
+    /// `None` unless `delta * divisor` is an integer of at most 2^53 in
+    /// magnitude.
+    pub(crate) fn new(rules: &Rules) -> Option<Self> {
+        let delta_d = rules.delta * rules.divisor as f64;
+        if !(delta_d.is_finite() && delta_d.fract() == 0.0 && delta_d.abs() <= (1u64 << 53) as f64)
+        {
+            return None;
+        }
+        Some(FromExact {
+            delta_d: delta_d as i64,
+            divisor: i64::from(rules.divisor),
+            shift: rules
+                .divisor
+                .is_power_of_two()
+                .then(|| rules.divisor.trailing_zeros()),
+            round: rules.round,
+            saturate: rules.overflow == Overflow::Saturate,
+        })
+    }
+
+    /// The output for exact sum `s` (the definition).
+    #[inline(always)]
+    pub(crate) fn convert<O: Output>(&self, s: i64) -> O {
+        let y = s.wrapping_add(self.delta_d);
+        if O::RANGE.is_none() {
+            return O::from_float(y as f64 / self.divisor as f64, self.saturate);
+        }
+        let q = match self.shift {
+            Some(0) => y,
+            Some(k) => shift_round(y, k, self.round),
+            None => divide(y, self.divisor, self.round),
+        };
+        O::from_integer(q, self.saturate)
+    }
+}
+
+/// `y / 2^k` rounded by `round`, branch-free (`0 < k < 63`).
+#[inline(always)]
+fn shift_round(y: i64, k: u32, round: Round) -> i64 {
+    let half = 1i64 << (k - 1);
+    let bias = match round {
+        // floor((y + half) / 2^k)
+        Round::HalfUp => half,
+        // Ties (remainder == half) go up only from an odd floor.
+        Round::HalfEven => half - 1 + ((y >> k) & 1),
+        // Negative values round up: add 2^k - 1 to them.
+        Round::TowardZero => (y >> 63) & ((1i64 << k) - 1),
+    };
+    (y + bias) >> k
+}
+
+/// The conversion of a float accumulator (`f32`, `f64`) into `O`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FromFloat {
+    divisor: f64,
+    delta: f64,
+    round: Round,
+    saturate: bool,
+}
+
+impl FromFloat {
+    pub(crate) fn new(rules: &Rules) -> Self {
+        FromFloat {
+            divisor: f64::from(rules.divisor),
+            delta: rules.delta,
+            round: rules.round,
+            saturate: rules.overflow == Overflow::Saturate,
+        }
+    }
+
+    /// The output for the sum `s` (the definition).
+    #[inline(always)]
+    pub(crate) fn convert<O: Output>(&self, s: f64) -> O {
+        let mut y = s;
+        if self.divisor != 1.0 {
+            y /= self.divisor;
+        }
+        if self.delta != 0.0 {
+            y += self.delta;
+        }
+        if O::RANGE.is_none() {
+            return O::from_float(y, self.saturate);
+        }
+        O::from_float(round_float(y, self.round), self.saturate)
+    }
+}
+
+/// Implements the pipeline's [`Store`] for each accumulator.
+macro_rules! store {
+    ($conv:ty: $($acc:ty => $wide:ty),*) => {$(
+        impl<O: Output> Store<$acc, O> for $conv {
+            #[inline]
+            fn store_row(&self, src: &[$acc], mut dst: ndarray::ArrayViewMut1<'_, O>) {
+                for (d, &s) in dst.iter_mut().zip(src) {
+                    *d = self.convert(s as $wide);
+                }
+            }
+            #[inline]
+            fn store_slice(&self, src: &[$acc], dst: &mut [O]) {
+                for (d, &s) in dst.iter_mut().zip(src) {
+                    *d = self.convert(s as $wide);
+                }
+            }
+            fn same_view<'a>(
+                &self,
+                out: ndarray::ArrayViewMut2<'a, O>,
+            ) -> Result<ndarray::ArrayViewMut2<'a, $acc>, ndarray::ArrayViewMut2<'a, O>> {
+                Err(out)
+            }
+        }
+    )*};
+}
+
+store!(FromExact: i32 => i64, i64 => i64);
+store!(FromFloat: f32 => f64, f64 => f64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quotient by exact rational arithmetic, the slow way.
+    fn reference(y: i64, d: i64, round: Round) -> i64 {
+        let floor = (y as f64 / d as f64).floor() as i64;
+        let floor = (floor - 2..=floor + 2)
+            .find(|q| q * d <= y && y < (q + 1) * d)
+            .unwrap();
+        let r = y - floor * d; // 0 <= r < d
+        match round {
+            Round::TowardZero => {
+                if y < 0 && r != 0 {
+                    floor + 1
+                } else {
+                    floor
+                }
+            }
+            Round::HalfUp => floor + (2 * r >= d) as i64,
+            Round::HalfEven => floor + (2 * r > d || (2 * r == d && floor % 2 != 0)) as i64,
+        }
+    }
+
+    #[test]
+    fn division_rounds_by_each_rule() {
+        for round in [Round::HalfEven, Round::HalfUp, Round::TowardZero] {
+            for d in [1i64, 2, 3, 4, 7, 16, 256, 1000] {
+                for y in -2000i64..2000 {
+                    let want = reference(y, d, round);
+                    assert_eq!(divide(y, d, round), want, "{y} / {d} {round:?}");
+                    if (d as u64).is_power_of_two() && d > 1 {
+                        let k = d.trailing_zeros();
+                        assert_eq!(shift_round(y, k, round), want, "{y} >> {k} {round:?}");
+                    }
+                }
+            }
+        }
+        // Ties, spelled out: 2.5, -2.5, 3.5.
+        assert_eq!(divide(5, 2, Round::HalfEven), 2);
+        assert_eq!(divide(-5, 2, Round::HalfEven), -2);
+        assert_eq!(divide(7, 2, Round::HalfEven), 4);
+        assert_eq!(divide(5, 2, Round::HalfUp), 3);
+        assert_eq!(divide(-5, 2, Round::HalfUp), -2);
+        assert_eq!(divide(-5, 2, Round::TowardZero), -2);
+        assert_eq!(divide(5, 2, Round::TowardZero), 2);
+    }
+
+    #[test]
+    fn floats_round_by_each_rule() {
+        let cases = [
+            (2.5, 2.0, 3.0, 2.0),
+            (-2.5, -2.0, -2.0, -2.0),
+            (3.5, 4.0, 4.0, 3.0),
+            (0.49999999999999994, 0.0, 0.0, 0.0),
+            (-0.7, -1.0, -1.0, -0.0),
+        ];
+        for (v, even, up, zero) in cases {
+            assert_eq!(round_float(v, Round::HalfEven), even, "{v}");
+            assert_eq!(round_float(v, Round::HalfUp), up, "{v}");
+            assert_eq!(round_float(v, Round::TowardZero), zero, "{v}");
+        }
+    }
+
+    #[test]
+    fn outputs_saturate_or_wrap() {
+        let rules = |overflow| Rules {
+            divisor: 256,
+            overflow,
+            ..Rules::default()
+        };
+        let sat = FromExact::new(&rules(Overflow::Saturate)).unwrap();
+        let wrap = FromExact::new(&rules(Overflow::Wrap)).unwrap();
+        // 300.5 -> 300 (half even) -> 255 or 44.
+        assert_eq!(sat.convert::<u8>(300 * 256 + 128), 255u8);
+        assert_eq!(wrap.convert::<u8>(300 * 256 + 128), 44u8);
+        assert_eq!(sat.convert::<u8>(-3 * 256), 0u8);
+        assert_eq!(wrap.convert::<u8>(-3 * 256), 253u8);
+        assert_eq!(sat.convert::<i16>(-40000 * 256), i16::MIN);
+        assert_eq!(sat.convert::<f32>(3 * 256 + 64), 3.25f32);
+        let float = FromFloat::new(&rules(Overflow::Saturate));
+        assert_eq!(float.convert::<u8>(f64::NAN), 0u8);
+        assert_eq!(float.convert::<u8>(640.0), 2u8); // 2.5 -> 2
+        assert_eq!(float.convert::<i16>(-1e12), i16::MIN);
+    }
+
+    #[test]
+    fn a_fractional_delta_times_the_divisor_must_be_whole() {
+        let rules = Rules {
+            divisor: 4,
+            delta: 0.25,
+            ..Rules::default()
+        };
+        assert_eq!(FromExact::new(&rules).unwrap().convert::<i32>(6), 2); // (6 + 1) / 4
+        let rules = Rules {
+            delta: 0.3,
+            ..rules
+        };
+        assert!(FromExact::new(&rules).is_none());
+    }
+}
