@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
 use super::accumulator::{Engine, Tap};
-use super::conversion::{FromExact, FromFloat, Overflow, Preset, Round, Rules};
+use super::conversion::{Converter, FromExact, FromFloat, Overflow, Preset, Round, Rules};
 use super::{Output, Pixel};
 use crate::backend::Backend;
 use crate::border::Border;
@@ -349,17 +349,21 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     {
         self.check()?;
         let (image, out): (ArrayView2<'a, P>, ArrayViewMut2<'o, O>) = (image.into(), out.into());
+        let backend = self.resolved_backend()?;
+        let (exact, float) = (self.exact(), FromFloat::new(&self.rules));
         match &self.engine {
-            Engine::I32(f) => f.apply_converted(image, out, &self.exact()),
-            Engine::I64(f) => f.apply_converted(image, out, &self.exact()),
-            Engine::F32(f) => f.apply_converted(image, out, &FromFloat::new(&self.rules)),
-            Engine::F64(f) => f.apply_converted(image, out, &FromFloat::new(&self.rules)),
+            Engine::I32(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
+            Engine::I64(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
+            Engine::F32(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
+            Engine::F64(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
         }
     }
 
-    /// The exact conversion (`check` has passed).
+    /// The exact conversion (unused for float kernels, where the delta
+    /// need not be a multiple of `1 / divisor`).
     fn exact(&self) -> FromExact {
-        FromExact::new(&self.rules).expect("checked delta")
+        FromExact::new(&self.rules)
+            .unwrap_or_else(|| FromExact::new(&Rules::default()).expect("the identity"))
     }
 
     /// The inner filter's backend choice (see [`Filter2d::resolved_backend`](crate::Filter2d::resolved_backend)).
