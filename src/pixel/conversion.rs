@@ -282,56 +282,67 @@ impl FromExact {
     /// so each loop is straight-line code the compiler vectorises.
     #[inline(always)]
     fn convert_slice<A: Copy + Into<i64>, O: Output>(&self, src: &[A], dst: &mut [O]) {
+        self.convert_with(src, dst, |a: A| a.into())
+    }
+
+    /// [`convert_slice`](Self::convert_slice) of the sums `sum(src[i])`.
+    #[inline(always)]
+    fn convert_with<A: Copy, O: Output>(&self, src: &[A], dst: &mut [O], sum: impl Fn(A) -> i64) {
         if self.saturate {
-            self.rows::<A, O, true>(src, dst)
+            self.rows::<A, O, true>(src, dst, sum)
         } else {
-            self.rows::<A, O, false>(src, dst)
+            self.rows::<A, O, false>(src, dst, sum)
         }
     }
 
     #[inline(always)]
-    fn rows<A: Copy + Into<i64>, O: Output, const SATURATE: bool>(&self, src: &[A], dst: &mut [O]) {
+    fn rows<A: Copy, O: Output, const SATURATE: bool>(
+        &self,
+        src: &[A],
+        dst: &mut [O],
+        sum: impl Fn(A) -> i64,
+    ) {
         let dd = self.delta_d;
         if O::RANGE.is_none() {
             let d = self.divisor as f64;
-            return each(src, dst, |s| {
+            return each(src, dst, &sum, |s: i64| {
                 O::from_float(s.wrapping_add(dd) as f64 / d, SATURATE)
             });
         }
         let out = |q: i64| O::from_integer(q, SATURATE);
         match (self.shift, self.round) {
-            (Some(0), _) => each(src, dst, |s| out(s.wrapping_add(dd))),
+            (Some(0), _) => each(src, dst, &sum, |s: i64| out(s.wrapping_add(dd))),
             (Some(k), Round::HalfUp) => {
                 let bias = dd + (1i64 << (k - 1));
-                each(src, dst, |s| out((s + bias) >> k))
+                each(src, dst, &sum, |s: i64| out((s + bias) >> k))
             }
             (Some(k), Round::HalfEven) => {
                 let bias = dd + (1i64 << (k - 1)) - 1;
-                each(src, dst, |s| {
+                each(src, dst, &sum, |s: i64| {
                     let y = s + dd;
                     out((s + bias + ((y >> k) & 1)) >> k)
                 })
             }
             (Some(k), Round::TowardZero) => {
                 let mask = (1i64 << k) - 1;
-                each(src, dst, |s| {
+                each(src, dst, &sum, |s: i64| {
                     let y = s + dd;
                     out((y + ((y >> 63) & mask)) >> k)
                 })
             }
             (None, round) => {
                 let d = self.divisor;
-                each(src, dst, |s| out(divide(s + dd, d, round)))
+                each(src, dst, &sum, |s: i64| out(divide(s + dd, d, round)))
             }
         }
     }
 }
 
-/// `dst[i] = f(src[i])`.
+/// `dst[i] = f(sum(src[i]))`.
 #[inline(always)]
-fn each<A: Copy + Into<i64>, O>(src: &[A], dst: &mut [O], f: impl Fn(i64) -> O) {
+fn each<A: Copy, O>(src: &[A], dst: &mut [O], sum: impl Fn(A) -> i64, f: impl Fn(i64) -> O) {
     for (d, &s) in dst.iter_mut().zip(src) {
-        *d = f(s.into());
+        *d = f(sum(s));
     }
 }
 
@@ -365,6 +376,15 @@ impl FromFloat {
     }
 }
 
+/// The conversion of the modular `i16` accumulator: the sum is the one
+/// integer of `[lo, lo + 2^16)` with the lanes' residue, then as
+/// [`FromExact`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FromModular {
+    pub(crate) lo: i64,
+    pub(crate) exact: FromExact,
+}
+
 /// One conversion of rows of `A` into rows of `O` ([`FromExact`] or
 /// [`FromFloat`]), as a loop [`autovec`] compiles per backend.
 pub(crate) struct Row<C, A, O>(C, PhantomData<fn(A) -> O>);
@@ -375,6 +395,20 @@ impl<A: Copy + Into<i64>, O: Output> RowMap for Row<FromExact, A, O> {
     #[inline(always)]
     fn map(&self, src: &[A], dst: &mut [O]) {
         self.0.convert_slice(src, dst)
+    }
+}
+
+impl<O: Output> RowMap for Row<FromModular, i16, O> {
+    type Src = i16;
+    type Dst = O;
+    #[inline(always)]
+    fn map(&self, src: &[i16], dst: &mut [O]) {
+        // The residues become sums as they are read: the one integer of
+        // [lo, lo + 2^16) congruent to each.
+        let lo = self.0.lo;
+        self.0
+            .exact
+            .convert_with(src, dst, |a: i16| lo + ((i64::from(a) - lo) & 0xffff))
     }
 }
 
