@@ -186,13 +186,16 @@ impl<T: Arith> Factors<T> {
     /// The row pass over the components' column-pass rows laid side by
     /// side, component `c` starting `c * segment` elements into the row: a
     /// `1 x ((rank - 1) * segment + kw)` kernel whose only nonzero taps are
-    /// `v_c[j]` at `c * segment + j`. The integer row kernels run its tap
-    /// program, which skips the zeros.
-    pub(crate) fn row_pass_taps(&self, segment: usize) -> Taps<T> {
+    /// `v_c[j]` at `c * segment + j * step` (`step` > 1: the channels of an
+    /// interleaved image). The integer row kernels run its tap program,
+    /// which skips the zeros.
+    pub(crate) fn row_pass_taps(&self, segment: usize, step: usize) -> Taps<T> {
         let kw = self.kw;
-        let mut dense = vec![T::ZERO; (self.rank - 1) * segment + kw];
+        let mut dense = vec![T::ZERO; (self.rank - 1) * segment + (kw - 1) * step + 1];
         for (c, v) in self.row_vectors.chunks(kw).enumerate() {
-            dense[c * segment..c * segment + kw].copy_from_slice(v);
+            for (j, &t) in v.iter().enumerate() {
+                dense[c * segment + j * step] = t;
+            }
         }
         let len = dense.len();
         Taps::new(dense, 1, len)

@@ -662,6 +662,7 @@ impl<T: Element> Filter2d<T> {
                     kernel,
                     backend,
                     evaluation,
+                    cell: 1,
                 };
                 let threads = &self.settings.threads;
                 if let Route::Fft(tiling) = route {
@@ -685,6 +686,76 @@ impl<T: Element> Filter2d<T> {
             }
             Window::SwappedValid { .. } => self.apply_swapped_valid(image, out, backend, store),
         }
+    }
+
+    /// This filter for interleaved images of `cell` channels: its taps read
+    /// every `cell`-th column ([`Taps::with_step`]), for
+    /// [`apply_cells`](Self::apply_cells).
+    pub(crate) fn with_cells(mut self, cell: usize) -> Self {
+        self.kernel.taps = self.kernel.taps.with_step(cell);
+        self
+    }
+
+    /// Filters an interleaved image: `image` is `H x (W * cell)` elements,
+    /// pixels of `cell` channels side by side, and `self` was made by
+    /// [`with_cells`](Self::with_cells)`(cell)`. Every channel is filtered
+    /// as it would be alone, with this filter's mode and border applied to
+    /// whole pixels; `out` is `H' x (W' * cell)`. `Ok(false)` (nothing
+    /// written) for `Valid` with a kernel larger than the image, whose
+    /// roles swap: the caller filters each channel instead.
+    pub(crate) fn apply_cells<I, O, S>(
+        &self,
+        image: ArrayView2<'_, I>,
+        out: ArrayViewMut2<'_, O>,
+        store: &S,
+        cell: usize,
+    ) -> Result<bool, Error>
+    where
+        I: Load<T>,
+        O: Copy + Send,
+        S: Store<T, O>,
+    {
+        assert_eq!(
+            self.kernel.taps.step(),
+            cell,
+            "apply_cells: taps for {cell} channels"
+        );
+        let (h, w) = (image.nrows(), image.ncols() / cell);
+        let (mode, op) = (self.settings.mode, self.settings.operation);
+        let window = geometry::window((h, w), self.kernel_shape(), mode, op)?;
+        let Window::OfFull { offset, shape } = window else {
+            return Ok(false);
+        };
+        let expected = (shape.0, shape.1 * cell);
+        if out.dim() != expected {
+            return Err(Error::OutputShape {
+                expected,
+                actual: out.dim(),
+            });
+        }
+        let backend = self.resolved_backend()?;
+        let kernel = T::row_kernel(backend).ok_or_else(|| Error::BackendUnavailable {
+            backend,
+            from_env: false,
+            available: Backend::available(),
+        })?;
+        let evaluation = match self.factors(Some(backend)) {
+            Some(factors) => Evaluation::Factored(factors),
+            None => Evaluation::Direct {
+                taps: &self.kernel.taps,
+            },
+        };
+        let call = Call {
+            kernel_shape: (self.kernel.kh, self.kernel.taps.span()),
+            border: self.settings.border,
+            offset: (offset.0, offset.1 * cell),
+            kernel,
+            backend,
+            evaluation,
+            cell,
+        };
+        pipeline::execute_converted(&call, &self.settings.threads, image, out, store)?;
+        Ok(true)
     }
 
     /// How a call with an output window of `shape` runs on `backend`.

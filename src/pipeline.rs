@@ -39,6 +39,8 @@ pub(crate) struct Plan<T> {
     /// The most output rows per band of the direct method
     /// ([`tuning::direct_band_rows`]).
     pub band_rows: usize,
+    /// Elements per pixel along a row (see [`Call::cell`]).
+    pub cell: usize,
 }
 
 /// One call, as the filter chose it: what [`execute`] needs beside the
@@ -55,6 +57,10 @@ pub(crate) struct Call<'a, T> {
     /// The backend `kernel` belongs to, for its band heights.
     pub backend: Backend,
     pub evaluation: Evaluation<'a, T>,
+    /// Elements per pixel along a row: 1, or the channels of an
+    /// interleaved image (the border then maps whole pixels, see
+    /// [`ColumnMap::new`]).
+    pub cell: usize,
 }
 
 /// Computes `out` (any strides; its shape is the call's output shape) from
@@ -96,6 +102,7 @@ where
         width,
         kernel: call.kernel,
         band_rows: tuning::direct_band_rows(call.backend),
+        cell: call.cell,
     };
     crate::alloc::probe::<T>(
         scratch_elements(&plan, &call.evaluation, rows),
@@ -103,7 +110,7 @@ where
     )?;
     // Padded column c reads image column c + offset.1 - (kw - 1).
     let lead = kw as isize - 1 - call.offset.1 as isize;
-    let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead);
+    let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead, call.cell);
     // The direct method's work, which the thread policy weighs.
     let macs = rows
         .saturating_mul(width)
@@ -169,17 +176,30 @@ pub(crate) struct ColumnMap {
 }
 
 impl ColumnMap {
+    ///
+    /// With `cell > 1` a row is pixels of `cell` interleaved channels
+    /// (`image_cols` and `lead` are multiples of `cell`): the border maps
+    /// whole pixels, so each channel is extended as it would be alone.
     pub(crate) fn new<T>(
         border: &Border<T>,
         image_cols: usize,
         padded_cols: usize,
         lead: isize,
+        cell: usize,
     ) -> Self {
+        debug_assert!(cell > 0 && image_cols % cell == 0 && lead % cell as isize == 0);
         // Column c is inside the image for c in lead..lead + image_cols.
         let clamp = |c: isize| c.clamp(0, padded_cols as isize) as usize;
         let a = clamp(lead);
         let b = clamp(lead.saturating_add(image_cols as isize));
-        let map = |c: usize| border.source_index(c as isize - lead, image_cols);
+        let cell_i = cell as isize;
+        let map = |c: usize| {
+            let e = c as isize - lead;
+            let (pixel, channel) = (e.div_euclid(cell_i), e.rem_euclid(cell_i) as usize);
+            border
+                .source_index(pixel, image_cols / cell)
+                .map(|p| p * cell + channel)
+        };
         ColumnMap {
             lead,
             left: (0..a).map(map).collect(),
@@ -585,7 +605,7 @@ pub(crate) fn run<I, T, O, S>(
                 ring: Ring::new(slots, padded),
                 columns: Scratch::reused(band * factors.rank() * segment, T::ZERO),
                 segment,
-                row_pass: factors.row_pass_taps(segment),
+                row_pass: factors.row_pass_taps(segment, plan.cell),
                 kh,
                 factors,
                 kernel: plan.kernel,
@@ -700,8 +720,9 @@ mod tests {
             width: shape.1,
             kernel: T::row_kernel(backend).expect("an available backend"),
             band_rows,
+            cell: 1,
         };
-        let columns = ColumnMap::new(&border, w, shape.1 + kw - 1, kw as isize - 1);
+        let columns = ColumnMap::new(&border, w, shape.1 + kw - 1, kw as isize - 1, 1);
         let taps = Taps::new(taps.iter().copied().collect(), kh, kw);
         let mut out = ndarray::Array2::from_elem(shape, T::zero());
         run(
@@ -764,7 +785,7 @@ mod tests {
     }
 
     fn padded_row(border: Border<i32>, src: &[i32], padded: usize, lead: isize) -> Vec<i32> {
-        let map = ColumnMap::new(&border, src.len(), padded, lead);
+        let map = ColumnMap::new(&border, src.len(), padded, lead, 1);
         let mut dst = vec![0; padded];
         map.fill(
             &mut dst,

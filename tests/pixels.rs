@@ -375,21 +375,41 @@ fn colour_channels_equal_each_channel_filtered_alone() {
                 .mode(mode)
                 .border(border)
                 .divisor(4);
-            let out = f.apply_channels_last(&image).unwrap();
-            let planar_in = image.view().permuted_axes([2, 0, 1]);
-            let planar = f.apply_planar(planar_in).unwrap();
-            for k in 0..c {
-                let alone = f.apply(image.index_axis(Axis(2), k)).unwrap();
-                assert_eq!(
-                    out.index_axis(Axis(2), k),
-                    alone,
-                    "C = {c} channel {k} {mode}"
-                );
-                assert_eq!(
-                    planar.index_axis(Axis(0), k),
-                    alone,
-                    "planar C = {c} channel {k}"
-                );
+            // Float taps (f32 sums) and an i16-accumulated kernel too.
+            let float = ImageFilter::<u8>::convolution(&kernel.mapv(|t| t as f32 * 0.37))
+                .unwrap()
+                .mode(mode)
+                .border(border)
+                .output::<f32>();
+            let small = ImageFilter::<u8>::correlation(&kernel.mapv(|t| t.signum()))
+                .unwrap()
+                .mode(mode)
+                .border(border);
+            assert_eq!(small.accumulator(), "i16");
+            for backend in Backend::available() {
+                let f = f.clone().backend(backend);
+                let out = f.apply_channels_last(&image).unwrap();
+                let planar_in = image.view().permuted_axes([2, 0, 1]);
+                let planar = f.apply_planar(planar_in).unwrap();
+                let float = float.clone().backend(backend);
+                let out_f = float.apply_channels_last(&image).unwrap();
+                let small = small.clone().backend(backend);
+                let out_s = small.apply_channels_last(&image).unwrap();
+                for k in 0..c {
+                    let alone = f.apply(image.index_axis(Axis(2), k)).unwrap();
+                    let label = format!("C = {c} channel {k} {mode} {backend}");
+                    assert_eq!(out.index_axis(Axis(2), k), alone, "{label}");
+                    assert_eq!(planar.index_axis(Axis(0), k), alone, "planar {label}");
+                    let alone_f = float.apply(image.index_axis(Axis(2), k)).unwrap();
+                    let got_f = out_f.index_axis(Axis(2), k);
+                    let same = got_f
+                        .iter()
+                        .zip(&alone_f)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "float {label}");
+                    let alone_s = small.apply(image.index_axis(Axis(2), k)).unwrap();
+                    assert_eq!(out_s.index_axis(Axis(2), k), alone_s, "i16 {label}");
+                }
             }
         }
     }

@@ -236,7 +236,7 @@ fn run_tile<F: FftFloat>(
     // Padded column c reads image column x0 + offset.1 + c - (kw - 1).
     let first_col = (at.1 + call.offset.1) as isize;
     let lead = kw as isize - 1 - first_col;
-    let columns = ColumnMap::new(&call.border, image.ncols(), cols, lead);
+    let columns = ColumnMap::new(&call.border, image.ncols(), cols, lead, call.cell);
     let row_lead = (at.0 + call.offset.0) as isize - (kh as isize - 1);
     let mut finite = true;
     for (b, dst) in block.chunks_mut(nw).enumerate() {
@@ -297,6 +297,7 @@ fn direct_tile<F: FftFloat>(
         kernel: call.kernel,
         backend: call.backend,
         evaluation: Evaluation::Direct { taps },
+        cell: call.cell,
     };
     pipeline::execute(&sub, &Threads::Single, image, out)
 }

@@ -144,7 +144,7 @@ pub(crate) unsafe fn tile_rows<V: Vector, S: Step<V>, const R: usize, const C: u
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
-    let (kh, kw) = (taps.rows(), taps.cols());
+    let (kh, kw, step) = (taps.rows(), taps.cols(), taps.step());
     let taps = taps.by_column();
     let n = out.len();
     let mut y = 0;
@@ -154,8 +154,7 @@ pub(crate) unsafe fn tile_rows<V: Vector, S: Step<V>, const R: usize, const C: u
             tile_row::<V, S, R, C>(
                 &rows[y..y + R + kh - 1],
                 taps,
-                kh,
-                kw,
+                (kh, kw, step),
                 width,
                 &mut out[y..y + R],
             )
@@ -165,7 +164,7 @@ pub(crate) unsafe fn tile_rows<V: Vector, S: Step<V>, const R: usize, const C: u
     while y < n {
         // SAFETY: as above, one row at a time.
         unsafe {
-            tile_row::<V, S, 1, C>(&rows[y..y + kh], taps, kh, kw, width, &mut out[y..y + 1])
+            tile_row::<V, S, 1, C>(&rows[y..y + kh], taps, (kh, kw, step), width, &mut out[y..y + 1])
         };
         y += 1;
     }
@@ -176,8 +175,7 @@ pub(crate) unsafe fn tile_rows<V: Vector, S: Step<V>, const R: usize, const C: u
 unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
-    kh: usize,
-    kw: usize,
+    shape: (usize, usize, usize),
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
@@ -185,7 +183,7 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     let mut x = 0;
     while x + C * lanes <= width {
         // SAFETY: outputs x..x + C * lanes lie inside the rows.
-        unsafe { tile::<V, S, R, C>(rows, taps, kh, kw, x, out, C * lanes) };
+        unsafe { tile::<V, S, R, C>(rows, taps, shape, x, out, C * lanes) };
         x += C * lanes;
     }
     // What is left of a row is narrower than a tile; two vectors at a time
@@ -194,18 +192,18 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     // a quarter of the time on 8% of the outputs of a 1000-wide row).
     if C > 2 && x + 2 * lanes <= width {
         // SAFETY: as above, two vectors.
-        unsafe { tile::<V, S, R, 2>(rows, taps, kh, kw, x, out, 2 * lanes) };
+        unsafe { tile::<V, S, R, 2>(rows, taps, shape, x, out, 2 * lanes) };
         x += 2 * lanes;
     }
     while x + lanes <= width {
         // SAFETY: as above, one vector.
-        unsafe { tile::<V, S, R, 1>(rows, taps, kh, kw, x, out, lanes) };
+        unsafe { tile::<V, S, R, 1>(rows, taps, shape, x, out, lanes) };
         x += lanes;
     }
     if x < width {
         // SAFETY: loads reach x + lanes - 1 + kw - 1 < width + kw - 1 +
         // ROW_SLACK; only the width - x valid outputs are stored.
-        unsafe { tile::<V, S, R, 1>(rows, taps, kh, kw, x, out, width - x) };
+        unsafe { tile::<V, S, R, 1>(rows, taps, shape, x, out, width - x) };
     }
 }
 
@@ -220,22 +218,21 @@ unsafe fn tile_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
 unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
-    kh: usize,
-    kw: usize,
+    (kh, kw, step): (usize, usize, usize),
     x: usize,
     out: &mut [&mut [V::Elem]],
     store: usize,
 ) {
     // SAFETY (for the whole body): the caller guarantees the instruction
     // set, and that for every row r < R + kh - 1 and tap column j < kw the
-    // loads at rows[r][x + j + c * lanes ..][..lanes] lie inside the row
-    // (rows hold width + kw - 1 + ROW_SLACK elements, x + C * lanes <= width
+    // loads at rows[r][x + j * step + c * lanes ..][..lanes] lie inside the
+    // row (rows hold width + (kw - 1) * step + ROW_SLACK elements, x + C * lanes <= width
     // or C == 1), and that the outputs out[y][x..x + store] exist. Every tap
     // index j * kh + (r - y) (the taps are column-major) is below kh * kw
     // because only rows with 0 <= r - y < kh are touched.
     unsafe {
         if kh == 1 {
-            return tile_one_row::<V, S, R, C>(rows, taps, kw, x, out, store);
+            return tile_one_row::<V, S, R, C>(rows, taps, (kw, step), x, out, store);
         }
         let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut acc = [[zero; C]; R];
@@ -248,9 +245,9 @@ unsafe fn tile<V: Vector, S: Step<V>, const R: usize, const C: usize>(
             // A tall kernel feeds every row of the tile from most input
             // rows: those take the branch-free loop.
             if lo == 0 && hi == R - 1 {
-                input_row::<V, S, R, C, true>(&mut acc, src, taps, kh, kw, r, (lo, hi));
+                input_row::<V, S, R, C, true>(&mut acc, src, taps, (kh, kw, step), r, (lo, hi));
             } else {
-                input_row::<V, S, R, C, false>(&mut acc, src, taps, kh, kw, r, (lo, hi));
+                input_row::<V, S, R, C, false>(&mut acc, src, taps, (kh, kw, step), r, (lo, hi));
             }
         }
         store_tile(&acc, out, x, store);
@@ -272,20 +269,20 @@ unsafe fn input_row<V: Vector, S: Step<V>, const N: usize, const C: usize, const
     acc: &mut [[V; C]; N],
     src: *const V::Elem,
     taps: &[V::Elem],
-    kh: usize,
-    kw: usize,
+    (kh, kw, step): (usize, usize, usize),
     base: usize,
     (lo, hi): (usize, usize),
 ) {
     let lanes = V::LANES;
     // SAFETY: the caller's contract: `taps` is column-major with `kh` rows,
     // so every tap index j * kh + (base - a) is below kh * kw, and the loads
-    // at src + j + c * lanes lie in the row.
+    // at src + j * step + c * lanes lie in the row.
     unsafe {
         let mut xs = [V::splat(<V::Elem as crate::arith::Arith>::ZERO); C];
         for j in 0..kw {
+            let column_src = src.add(j * step);
             for (c, v) in xs.iter_mut().enumerate() {
-                *v = V::load(src.add(j + c * lanes));
+                *v = V::load(column_src.add(c * lanes));
             }
             let column = taps.as_ptr().add(j * kh);
             for (a, acc_row) in acc.iter_mut().enumerate() {
@@ -386,7 +383,7 @@ pub(crate) unsafe fn rolling_rows<V: Vector, S: Step<V>, const KH: usize, const 
     out: &mut [&mut [V::Elem]],
 ) {
     debug_assert_eq!(taps.rows(), KH);
-    let kw = taps.cols();
+    let kw = (taps.cols(), taps.step());
     let taps = taps.by_column();
     let lanes = V::LANES;
     let ahead = crate::tuning::strip_prefetch_distance(out.len() + KH - 1);
@@ -421,7 +418,7 @@ pub(crate) unsafe fn rolling_rows<V: Vector, S: Step<V>, const KH: usize, const 
 unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
-    kw: usize,
+    (kw, step): (usize, usize),
     x: usize,
     out: &mut [&mut [V::Elem]],
     store: usize,
@@ -430,7 +427,7 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
     let n = out.len();
     // SAFETY (for the whole body): the caller's contract: the CPU supports
     // `V`; rows holds n + KH - 1 rows, each with the loads at
-    // x + j + c * lanes for j < kw (as in `tile`); out[y][x..x + store]
+    // x + j * step + c * lanes for j < kw (as in `tile`); out[y][x..x + store]
     // exists for y < n; taps holds KH * kw elements.
     unsafe {
         let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
@@ -443,9 +440,9 @@ unsafe fn strip<V: Vector, S: Step<V>, const KH: usize, const C: usize>(
             let first = (KH - 1).saturating_sub(r);
             let last = (n + KH - 2 - r).min(KH - 1);
             if first == 0 && last == KH - 1 {
-                input_row::<V, S, KH, C, true>(&mut acc, src, taps, KH, kw, KH - 1, (first, last));
+                input_row::<V, S, KH, C, true>(&mut acc, src, taps, (KH, kw, step), KH - 1, (first, last));
             } else {
-                input_row::<V, S, KH, C, false>(&mut acc, src, taps, KH, kw, KH - 1, (first, last));
+                input_row::<V, S, KH, C, false>(&mut acc, src, taps, (KH, kw, step), KH - 1, (first, last));
             }
             if r + 1 >= KH {
                 let p = out[r + 1 - KH].as_mut_ptr().add(x);
@@ -488,14 +485,14 @@ unsafe fn prefetch_ahead<V: Vector, const C: usize>(p: *const V::Elem, ahead: us
 unsafe fn tile_one_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     taps: &[V::Elem],
-    kw: usize,
+    (kw, step): (usize, usize),
     x: usize,
     out: &mut [&mut [V::Elem]],
     store: usize,
 ) {
     let lanes = V::LANES;
     // SAFETY: as for `tile`: rows[y] for y < R exist and hold the loads at
-    // x + j + c * lanes for j < kw; taps holds kw elements.
+    // x + j * step + c * lanes for j < kw; taps holds kw elements.
     unsafe {
         let zero = V::splat(<V::Elem as crate::arith::Arith>::ZERO);
         let mut acc = [[zero; C]; R];
@@ -505,7 +502,7 @@ unsafe fn tile_one_row<V: Vector, S: Step<V>, const R: usize, const C: usize>(
         for (j, &tap) in taps.iter().enumerate().take(kw) {
             let t = V::splat(tap);
             for (acc_row, row) in acc.iter_mut().zip(rows) {
-                let src = row.as_ptr().add(x + j);
+                let src = row.as_ptr().add(x + j * step);
                 for (c, a) in acc_row.iter_mut().enumerate() {
                     *a = S::step_splat(*a, t, V::load(src.add(c * lanes)));
                 }
@@ -572,7 +569,7 @@ unsafe fn store_row<V: Vector, const C: usize>(acc: &[V; C], p: *mut V::Elem, st
 pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
     rows: &[&[V::Elem]],
     program: &TapProgram<V::Elem>,
-    kh: usize,
+    (kh, step): (usize, usize),
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
@@ -582,9 +579,9 @@ pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
     // SAFETY: forwarded contract.
     unsafe {
         if kh == 1 {
-            program_rows_of::<V, R, C, true>(rows, program, kh, width, out)
+            program_rows_of::<V, R, C, true>(rows, program, (kh, step), width, out)
         } else {
-            program_rows_of::<V, R, C, false>(rows, program, kh, width, out)
+            program_rows_of::<V, R, C, false>(rows, program, (kh, step), width, out)
         }
     }
 }
@@ -598,7 +595,7 @@ pub(crate) unsafe fn program_rows<V: IntVector, const R: usize, const C: usize>(
 unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ONE_ROW: bool>(
     rows: &[&[V::Elem]],
     program: &TapProgram<V::Elem>,
-    kh: usize,
+    (kh, step): (usize, usize),
     width: usize,
     out: &mut [&mut [V::Elem]],
 ) {
@@ -611,7 +608,7 @@ unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ON
         while x + C * lanes <= width {
             // SAFETY: forwarded contract; full tiles inside the width.
             unsafe {
-                program_tile::<V, R, C, ONE_ROW>(band, program, x, &mut out[y..y + R], C * lanes)
+                program_tile::<V, R, C, ONE_ROW>(band, program, step, x, &mut out[y..y + R], C * lanes)
             };
             x += C * lanes;
         }
@@ -619,7 +616,7 @@ unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ON
             let store = lanes.min(width - x);
             // SAFETY: forwarded contract; see `tile_row` for the tail.
             unsafe {
-                program_tile::<V, R, 1, ONE_ROW>(band, program, x, &mut out[y..y + R], store)
+                program_tile::<V, R, 1, ONE_ROW>(band, program, step, x, &mut out[y..y + R], store)
             };
             x += lanes;
         }
@@ -631,7 +628,7 @@ unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ON
         while x + C * lanes <= width {
             // SAFETY: as above, one row.
             unsafe {
-                program_tile::<V, 1, C, ONE_ROW>(band, program, x, &mut out[y..y + 1], C * lanes)
+                program_tile::<V, 1, C, ONE_ROW>(band, program, step, x, &mut out[y..y + 1], C * lanes)
             };
             x += C * lanes;
         }
@@ -639,7 +636,7 @@ unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ON
             let store = lanes.min(width - x);
             // SAFETY: as above.
             unsafe {
-                program_tile::<V, 1, 1, ONE_ROW>(band, program, x, &mut out[y..y + 1], store)
+                program_tile::<V, 1, 1, ONE_ROW>(band, program, step, x, &mut out[y..y + 1], store)
             };
             x += lanes;
         }
@@ -653,6 +650,7 @@ unsafe fn program_rows_of<V: IntVector, const R: usize, const C: usize, const ON
 unsafe fn program_tile<V: IntVector, const R: usize, const C: usize, const ONE_ROW: bool>(
     rows: &[&[V::Elem]],
     program: &TapProgram<V::Elem>,
+    step: usize,
     x: usize,
     out: &mut [&mut [V::Elem]],
     store: usize,
@@ -660,7 +658,7 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize, const ONE_R
     let lanes = V::LANES;
     // SAFETY (for the whole body): as for `tile`. Every tap position (i, j)
     // of the program has i < kh and j < kw, so rows[y + i] exists for
-    // y < R and the loads at x + j + c * lanes stay inside the row; with
+    // y < R and the loads at x + j * step + c * lanes stay inside the row; with
     // ONE_ROW, i = 0.
     unsafe {
         let mut acc = [[V::splat(<V::Elem as crate::arith::Arith>::ZERO); C]; R];
@@ -668,9 +666,9 @@ unsafe fn program_tile<V: IntVector, const R: usize, const C: usize, const ONE_R
             core::array::from_fn(|y| rows.get_unchecked(y).as_ptr().add(x));
         let at = |y: usize, i: usize, j: usize, c: usize| {
             if ONE_ROW {
-                own[y].add(j + c * lanes)
+                own[y].add(j * step + c * lanes)
             } else {
-                rows.get_unchecked(y + i).as_ptr().add(x + j + c * lanes)
+                rows.get_unchecked(y + i).as_ptr().add(x + j * step + c * lanes)
             }
         };
         for &(i, j) in &program.plus {

@@ -20,7 +20,12 @@
 //! every product rounded before its sum, integers wrapping. Every backend
 //! reproduces this exactly.
 //!
-//! Every input row holds at least `width + kw - 1 + ROW_SLACK` elements: a
+//! With a column step `s` ([`Taps::with_step`], the channels of an
+//! interleaved image), tap `(i, j)` reads `rows[y + i][x + j * s]`: the
+//! formula above with `j * s` for `j`, the order unchanged.
+//!
+//! Every input row holds at least `width + (kw - 1) * s + ROW_SLACK`
+//! elements (`s = 1` unless set): a
 //! vector kernel may load whole vectors past the last sample it needs, and
 //! whatever it finds there only reaches outputs it does not store.
 
@@ -40,7 +45,7 @@ pub type RowKernel<T> = fn(rows: &[&[T]], taps: &Taps<T>, out: &mut [&mut [T]]);
 pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) -> usize {
     let (kh, kw) = (taps.rows(), taps.cols());
     assert!(
-        !out.is_empty() && kh > 0 && kw > 0,
+        !out.is_empty() && kh > 0 && kw > 0 && taps.step() > 0,
         "row kernel: empty block"
     );
     assert_eq!(
@@ -53,7 +58,7 @@ pub(crate) fn check_block<T>(rows: &[&[T]], taps: &Taps<T>, out: &[&mut [T]]) ->
         out.iter().all(|o| o.len() == width),
         "row kernel: ragged output"
     );
-    let need = width + kw - 1 + ROW_SLACK;
+    let need = width + taps.span() - 1 + ROW_SLACK;
     assert!(
         rows.iter().all(|r| r.len() >= need),
         "row kernel: short input row"

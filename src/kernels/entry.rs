@@ -82,7 +82,7 @@ macro_rules! row_kernel {
             }
             $crate::kernels::strategy::IntStrategy::Program(program) => {
                 $crate::kernels::blocked::program_rows::<$vec, $r, $c>(
-                    $rows, program, $taps.rows(), $width, $out,
+                    $rows, program, ($taps.rows(), $taps.step()), $width, $out,
                 )
             }
             $crate::kernels::strategy::IntStrategy::Dense => $crate::kernels::blocked::dense_rows!($vec, $dense,

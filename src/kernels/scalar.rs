@@ -26,14 +26,14 @@ fn accumulate<T: Arith>(
     step: impl Fn(T, T, T) -> T,
 ) {
     let width = check_block(rows, taps, out);
-    let (kh, kw) = (taps.rows(), taps.cols());
+    let (kh, kw, column_step) = (taps.rows(), taps.cols(), taps.step());
     let taps = taps.dense();
     for (y, out_row) in out.iter_mut().enumerate() {
         for (x, out_value) in out_row[..width].iter_mut().enumerate() {
             let mut acc = T::ZERO;
             for i in 0..kh {
                 for j in 0..kw {
-                    acc = step(taps[i * kw + j], rows[y + i][x + j], acc);
+                    acc = step(taps[i * kw + j], rows[y + i][x + j * column_step], acc);
                 }
             }
             *out_value = acc;

@@ -51,6 +51,10 @@ impl<T> TapProgram<T> {
 pub struct Taps<T> {
     kh: usize,
     kw: usize,
+    /// Elements between consecutive tap columns in an input row: 1, or the
+    /// channels of an interleaved image (tap `(i, j)` then reads column
+    /// `x + j * step`; see [`Taps::with_step`]).
+    step: usize,
     dense: Vec<T>,
     /// The same taps column-major: `by_column[j * kh + i]` is tap `(i, j)`.
     #[cfg_attr(
@@ -97,6 +101,7 @@ impl<T: Arith> Taps<T> {
         Taps {
             kh,
             kw,
+            step: 1,
             dense,
             by_column,
             program,
@@ -120,6 +125,28 @@ impl<T> Taps<T> {
     /// The taps, row-major.
     pub(crate) fn dense(&self) -> &[T] {
         &self.dense
+    }
+
+    /// Elements between tap columns in an input row (1 unless set by
+    /// [`Taps::with_step`]).
+    pub(crate) fn step(&self) -> usize {
+        self.step
+    }
+
+    /// The input columns one output reads: `(cols - 1) * step + 1`.
+    pub(crate) fn span(&self) -> usize {
+        (self.kw - 1) * self.step + 1
+    }
+
+    /// The same taps reading every `step`-th input column: the kernel of
+    /// one channel of an image whose rows interleave `step` channels, so
+    /// that each output sums only its own channel's samples. The taps, the
+    /// tap program (positions are kernel columns) and the order of the
+    /// sums are unchanged.
+    pub(crate) fn with_step(mut self, step: usize) -> Self {
+        assert!(step >= 1, "taps: step 0");
+        self.step = step;
+        self
     }
 }
 

@@ -1,12 +1,22 @@
 //! Colour images: the same kernel on every channel (OpenCV's rule), with
 //! the channels last, `(H, W, C)` as `image`, Pillow and OpenCV hold RGB(A)
 //! pixels, or planar, `(C, H, W)`. Every mode and border acts per channel
-//! exactly as on a 2-D image: each channel is a 2-D view of the image
-//! (strided by `C` when interleaved), filtered through the same pipeline,
-//! so its bits are those of that channel filtered alone.
+//! exactly as on a 2-D image, and every channel's bits are those of that
+//! channel filtered alone.
+//!
+//! An interleaved image whose pixels are contiguous (strides `(.., C, 1)`)
+//! is filtered in one pass as an `H x (W * C)` image, with the taps
+//! stepping by `C` columns (`Taps::with_step`): the row kernels vectorise
+//! across `x * C`, and each output element sums exactly the taps and
+//! samples of its own channel, in the reference's order. The border maps
+//! whole pixels (`ColumnMap` with `cell = C`). Other layouts, and `Valid`
+//! with a kernel larger than the image, filter each channel as a strided
+//! 2-D view instead.
 
-use ndarray::{Array3, ArrayView3, ArrayViewMut3, AsArray, Axis, Ix3};
+use ndarray::{Array3, ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3, AsArray, Axis, Ix3};
 
+use super::accumulator::Engine;
+use super::conversion::{Converter, FromFloat, FromModular};
 use super::filter::ImageFilter;
 use super::{Output, Pixel};
 use crate::error::Error;
@@ -118,9 +128,66 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
             });
         }
         self.check()?;
+        if axis.index() == 2 && c > 1 && self.apply_interleaved(image, out.view_mut(), c)? {
+            return Ok(());
+        }
         for (src, dst) in image.axis_iter(axis).zip(out.axis_iter_mut(axis)) {
             self.apply_into(src, dst)?;
         }
         Ok(())
     }
+
+    /// The one-pass interleaved path, if this image and output take it
+    /// (see the module documentation); `Ok(false)`: not taken, nothing
+    /// written.
+    fn apply_interleaved(
+        &self,
+        image: ArrayView3<'_, P>,
+        out: ArrayViewMut3<'_, O>,
+        c: usize,
+    ) -> Result<bool, Error> {
+        let (Some(image), Some(out)) = (pixel_rows(image), pixel_rows_mut(out)) else {
+            return Ok(false);
+        };
+        let backend = self.resolved_backend()?;
+        let (exact, float) = (self.exact(), FromFloat::new(&self.rules));
+        match &self.engine {
+            Engine::I16(f, lo) => {
+                let modular = FromModular { lo: *lo, exact };
+                let store = Converter::new(modular, backend);
+                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+            }
+            Engine::I32(f) => {
+                let store = Converter::new(exact, backend);
+                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+            }
+            Engine::I64(f) => {
+                let store = Converter::new(exact, backend);
+                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+            }
+            Engine::F32(f) => {
+                let store = Converter::new(float, backend);
+                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+            }
+            Engine::F64(f) => {
+                let store = Converter::new(float, backend);
+                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+            }
+        }
+    }
+}
+
+/// `(H, W, C)` with pixels contiguous (strides `(.., C, 1)`) as `H x (W *
+/// C)`.
+fn pixel_rows<T>(mut image: ArrayView3<'_, T>) -> Option<ArrayView2<'_, T>> {
+    let c = image.len_of(Axis(2));
+    let unit = image.stride_of(Axis(2)) == 1 && image.stride_of(Axis(1)) == c as isize;
+    (unit && image.merge_axes(Axis(1), Axis(2))).then(|| image.index_axis_move(Axis(1), 0))
+}
+
+/// [`pixel_rows`] of an output.
+fn pixel_rows_mut<T>(mut out: ArrayViewMut3<'_, T>) -> Option<ArrayViewMut2<'_, T>> {
+    let c = out.len_of(Axis(2));
+    let unit = out.stride_of(Axis(2)) == 1 && out.stride_of(Axis(1)) == c as isize;
+    (unit && out.merge_axes(Axis(1), Axis(2))).then(|| out.index_axis_move(Axis(1), 0))
 }

@@ -70,8 +70,8 @@ use crate::transfer::Load;
 /// ```
 #[derive(Clone, Debug)]
 pub struct ImageFilter<P: Pixel, O: Output = P> {
-    engine: Engine,
-    rules: Rules,
+    pub(super) engine: Engine,
+    pub(super) rules: Rules,
     preset: Option<Preset>,
     border: Border<P>,
     types: PhantomData<fn(P) -> O>,
@@ -274,6 +274,17 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
         self.border
     }
 
+    /// Convolution or correlation.
+    pub fn operation(&self) -> Operation {
+        match &self.engine {
+            Engine::I16(f, _) => f.operation(),
+            Engine::I32(f) => f.operation(),
+            Engine::I64(f) => f.operation(),
+            Engine::F32(f) => f.operation(),
+            Engine::F64(f) => f.operation(),
+        }
+    }
+
     /// The kernel's shape `(rows, cols)`.
     pub fn kernel_shape(&self) -> (usize, usize) {
         match &self.engine {
@@ -376,7 +387,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
 
     /// The exact conversion (unused for float kernels, where the delta
     /// need not be a multiple of `1 / divisor`).
-    fn exact(&self) -> FromExact {
+    pub(super) fn exact(&self) -> FromExact {
         FromExact::new(&self.rules)
             .unwrap_or_else(|| FromExact::new(&Rules::default()).expect("the identity"))
     }
