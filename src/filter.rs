@@ -939,23 +939,31 @@ impl<T: Element> Filter2d<T> {
     ) -> Result<(), Error> {
         let taps = ArrayView2::from_shape(self.kernel_shape(), self.kernel.taps.dense())
             .expect("taps hold kh * kw elements");
-        let s = &self.settings;
-        let widened;
-        let image = match I::same_view(image) {
-            Some(same) => same,
+        let taps = taps.slice(s![..;-1, ..;-1]);
+        match I::same_view(image) {
+            Some(same) => self
+                .swapped(same, backend)?
+                .apply_converted(taps, out, store),
+            // A separate arm, not a shared binding: ndarray 0.15/0.16 do not
+            // let the two views' lifetimes meet.
             None => {
-                widened = image.mapv(I::load);
-                widened.view()
+                let widened = image.mapv(I::load);
+                self.swapped(widened.view(), backend)?
+                    .apply_converted(taps, out, store)
             }
-        };
-        let swapped = Filter2d::convolution(image)?
+        }
+    }
+
+    /// The filter whose kernel is `image`, with this one's settings.
+    fn swapped(&self, image: ArrayView2<'_, T>, backend: Backend) -> Result<Filter2d<T>, Error> {
+        let s = &self.settings;
+        Ok(Filter2d::convolution(image)?
             .mode(Mode::Valid)
             .backend(backend)
             .threads(s.threads.clone())
             .low_rank(s.low_rank)
             .method(s.method)
-            .rounding(s.rounding);
-        swapped.apply_converted(taps.slice(s![..;-1, ..;-1]), out, store)
+            .rounding(s.rounding))
     }
 }
 
