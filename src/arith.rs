@@ -99,6 +99,15 @@ arith!(
     epsilon = Some(f64::EPSILON)
 );
 arith!(
+    i16,
+    zero = 0,
+    mul = wrapping_mul,
+    add = wrapping_add,
+    fused = <i16 as Arith>::mul_then_add,
+    exact = |v| Some(v.into()),
+    epsilon = None
+);
+arith!(
     i32,
     zero = 0,
     mul = wrapping_mul,

@@ -7,7 +7,7 @@ use crate::arith::Arith;
 use crate::backend::Backend;
 use crate::kernels::{select, RowKernel};
 
-/// A type that simdconv can convolve: `f32`, `f64`, `i32` and `i64`.
+/// A type that simdconv can convolve: `f32`, `f64`, `i16`, `i32` and `i64`.
 ///
 /// The arithmetic is the scalar reference's, and every backend reproduces it
 /// bit for bit:
@@ -89,6 +89,12 @@ macro_rules! element {
 
 element!(f32, table = select::f32, fused = select::fused_f32, fft = crate::fft::Spectra<f32>);
 element!(f64, table = select::f64, fused = select::fused_f64, fft = crate::fft::Spectra<f64>);
+element!(
+    i16,
+    table = select::i16,
+    fused = select::i16,
+    fft = crate::fft::NoFft
+);
 element!(
     i32,
     table = select::i32,

@@ -266,7 +266,7 @@ struct Interior<'i, T: 'static> {
 
 /// The interior's start and width are multiples of this many elements
 /// (a multiple of every backend's lane count).
-const INTERIOR_ALIGN: usize = 16;
+const INTERIOR_ALIGN: usize = 32;
 
 /// The interior must be at least this wide to be worth its kernel calls.
 const MIN_INTERIOR: usize = 4 * INTERIOR_ALIGN;

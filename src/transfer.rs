@@ -14,7 +14,9 @@ use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::arith::Arith;
 
-/// An image element that widens exactly into the accumulator type `T`.
+/// An image element that widens exactly into the accumulator type `T`
+/// (or, into `i16`, modulo 2^16: the narrow pixels' modular accumulator,
+/// see `pixel::accumulator`).
 pub trait Load<T>: Copy + Send + Sync + 'static {
     /// The value as `T` (exact).
     fn load(self) -> T;
@@ -63,7 +65,7 @@ macro_rules! widen {
 
 widen! {
     u8 => i16, i32, i64, f32, f64;
-    u16 => i32, i64, f32, f64;
+    u16 => i16, i32, i64, f32, f64;
     i16 => i32, i64, f32, f64;
 }
 

@@ -71,6 +71,19 @@ impl Sample for i32 {
     }
 }
 
+impl Sample for i16 {
+    fn plus(self, rhs: Self) -> Self {
+        self.wrapping_add(rhs)
+    }
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(4) {
+            0 => rng.next() as i16,
+            1 => [i16::MIN, i16::MAX, -1, 0, 1, 255, -4, 64][rng.below(8)],
+            _ => rng.below(21) as i16 - 10,
+        }
+    }
+}
+
 impl Sample for i64 {
     fn plus(self, rhs: Self) -> Self {
         self.wrapping_add(rhs)
@@ -216,10 +229,11 @@ fn every_backend_matches_scalar_on_random_cases() {
     let start = std::time::Instant::now();
     let mut failures = Vec::new();
     for case in 0..total {
-        let result = match case % 4 {
+        let result = match case % 5 {
             0 => one_case::<f32>(&mut rng, &backends),
             1 => one_case::<f64>(&mut rng, &backends),
             2 => one_case::<i32>(&mut rng, &backends),
+            3 => one_case::<i16>(&mut rng, &backends),
             _ => one_case::<i64>(&mut rng, &backends),
         };
         if let Err(e) = result {
@@ -255,10 +269,11 @@ fn a_short_differential_run() {
         .collect();
     let mut rng = Rng::new(42);
     for case in 0..400 {
-        let result = match case % 4 {
+        let result = match case % 5 {
             0 => one_case::<f32>(&mut rng, &backends),
             1 => one_case::<f64>(&mut rng, &backends),
             2 => one_case::<i32>(&mut rng, &backends),
+            3 => one_case::<i16>(&mut rng, &backends),
             _ => one_case::<i64>(&mut rng, &backends),
         };
         result.unwrap();

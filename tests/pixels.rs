@@ -218,6 +218,7 @@ where
     O: Output + Into<f64>,
 {
     let mut rng = Rng(seed);
+    let mut accumulators = std::collections::BTreeMap::new();
     let borders = [
         Border::Constant(1i64),
         Border::Wrap,
@@ -229,8 +230,13 @@ where
         let (h, w) = (5 + rng.next() as usize % 40, 5 + rng.next() as usize % 70);
         let (kh, kw) = (1 + rng.next() as usize % 7, 1 + rng.next() as usize % 9);
         let image = Array2::from_shape_fn((h, w), |_| rng.edgy(P::MIN, P::MAX));
-        // Taps of a power-of-two scale so ties at .5 occur.
-        let kernel = Array2::from_shape_fn((kh, kw), |_| (rng.edgy(-40, 90)) * 16);
+        // Taps of a power-of-two scale so ties at .5 occur; every other
+        // trial small taps, which u8 images sum in 16-bit lanes.
+        let kernel = if trial % 2 == 0 {
+            Array2::from_shape_fn((kh, kw), |_| rng.edgy(-2, 5))
+        } else {
+            Array2::from_shape_fn((kh, kw), |_| (rng.edgy(-40, 90)) * 16)
+        };
         let divisor = [1i64, 2, 3, 16, 256, 1000][rng.next() as usize % 6];
         let delta = rng.edgy(-20, 20);
         let round = [Round::HalfEven, Round::HalfUp, Round::TowardZero][trial % 3];
@@ -266,6 +272,7 @@ where
             .delta(delta as f64)
             .round(round)
             .overflow(overflow);
+        *accumulators.entry(filter.accumulator()).or_insert(0) += 1;
         for backend in Backend::available() {
             for threads in [Threads::Single, Threads::Auto] {
                 let got = filter
@@ -283,6 +290,13 @@ where
                 );
             }
         }
+    }
+    // Both integer accumulators of u8 images are covered.
+    if P::NAME == "uint8" {
+        assert!(
+            accumulators.contains_key("i16") && accumulators.contains_key("i32"),
+            "{accumulators:?}"
+        );
     }
 }
 

@@ -27,8 +27,8 @@
 use super::taps::Taps;
 
 /// Elements of slack after each padded row: the widest vector's lanes
-/// (16 `f32` in a 512-bit register; every kernel asserts its own fits).
-pub(crate) const ROW_SLACK: usize = 16;
+/// (32 `i16` in a 512-bit register; every kernel asserts its own fits).
+pub(crate) const ROW_SLACK: usize = 32;
 
 /// Computes `out.len()` output rows from `out.len() + kh - 1` padded rows
 /// (see the module documentation for the exact contract).

@@ -13,7 +13,8 @@
 //!   tap programs), written once; `running.rs`: integer columns by running
 //!   sums; `strategy.rs`: which integer algorithm runs for a kernel;
 //! - `entry.rs`: the safe `#[target_feature]` entry every SIMD kernel is
-//!   defined with;
+//!   defined with; `autovec.rs`: plain row loops (the conversions around
+//!   the kernels) compiled once per instruction set;
 //! - `x86/`, `aarch64/`, `wasm32/`: one thin file per instruction set, the
 //!   `Vector` implementations and a line per element type (`wasm32/` only
 //!   in a build with `simd128`, which WebAssembly fixes at compile time).
@@ -21,6 +22,7 @@
 //! This module sits above [`crate::arith`] (the arithmetic) and never
 //! imports [`crate::element`], which is built on top of it.
 
+pub(crate) mod autovec;
 pub(crate) mod contract;
 pub(crate) mod scalar;
 pub(crate) mod select;

@@ -248,7 +248,9 @@ mod tests {
         for backend in crate::backend::Backend::available() {
             let k32 = select::i32(backend).expect("an available backend");
             let k64 = select::i64(backend).expect("an available backend");
+            let k16 = select::i16(backend).expect("an available backend");
             let label = format!("{backend}");
+            recurrence_case::<i16>(k16, &label, &mut rng);
             recurrence_case::<i32>(k32, &label, &mut rng);
             recurrence_case::<i64>(k64, &label, &mut rng);
         }

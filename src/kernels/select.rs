@@ -77,6 +77,30 @@ pub(crate) fn f64(backend: Backend) -> Option<RowKernel<f64>> {
     }
 }
 
+/// The `i16` row kernels (wrapping 16-bit lanes: NumPy's `int16`, and the
+/// modular accumulator of narrow pixels whose sums span fewer than 2^16
+/// values). AVX-512 has no embedded broadcast for 16-bit elements, so its
+/// kernel always hoists its taps.
+pub(crate) fn i16(backend: Backend) -> Option<RowKernel<i16>> {
+    match backend {
+        Backend::Scalar => Some(scalar::row_kernel::<i16>),
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        Backend::Sse2 => Some(sse2::row_i16),
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        Backend::Sse41 => Some(sse41::row_i16),
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        Backend::Avx2 => Some(avx2::row_i16),
+        #[cfg(simdconv_avx512)]
+        Backend::Avx512 => Some(avx512::row_i16),
+        #[cfg(target_arch = "aarch64")]
+        Backend::Neon => Some(neon::row_i16),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Backend::Wasm128 => Some(simd128::row_i16),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
 /// The `i32` row kernels.
 pub(crate) fn i32(backend: Backend) -> Option<RowKernel<i32>> {
     match backend {

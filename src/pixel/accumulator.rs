@@ -3,6 +3,17 @@
 //! type allows fits, else in `i64`; float kernels accumulate in their own
 //! type (`f32`, or `f64` when the kernel is `f64`) in the reference's tap
 //! order, so every backend and thread count gives the same bits.
+//!
+//! One more integer accumulator serves the common image kernels: when
+//! every sum the pixel type allows lies in a range `[lo, lo + 2^16)` (a
+//! `u8` image under taps whose absolute values sum to at most 257: blurs
+//! summing to 256, Sobel, Scharr, box filters), the sums are computed in
+//! wrapping 16-bit lanes, twice as many per vector as `i32`. Wrapping
+//! arithmetic is exact modulo 2^16 (the map from the integers to the
+//! integers modulo 2^16 respects sums and products, whatever the order),
+//! and a residue names exactly one integer of the range, so the sum is
+//! recovered exactly: `S = lo + ((a - lo) mod 2^16)`. It is never a
+//! silent wrap: the result is the exact sum, as with `i32`.
 
 use ndarray::ArrayView2;
 
@@ -24,6 +35,9 @@ impl Tap for f64 {}
 /// The filter of one accumulator type, with the kernel already in it.
 #[derive(Clone, Debug)]
 pub enum Engine {
+    /// Wrapping 16-bit sums of a range starting at `lo` (see the module
+    /// documentation).
+    I16(Filter2d<i16>, i64),
     I32(Filter2d<i32>),
     I64(Filter2d<i64>),
     F32(Filter2d<f32>),
@@ -34,6 +48,7 @@ impl Engine {
     /// The accumulator's type name.
     pub(crate) fn name(&self) -> &'static str {
         match self {
+            Engine::I16(..) => "i16",
             Engine::I32(_) => "i32",
             Engine::I64(_) => "i64",
             Engine::F32(_) => "f32",
@@ -72,7 +87,11 @@ pub(crate) mod private {
     ) -> Result<Engine, Error> {
         let (lo, hi) = sum_range(kernel.iter().map(|&t| t.into()), P::MIN, P::MAX);
         let fits = |min: i128, max: i128| lo >= min && hi <= max;
-        if fits(i32::MIN.into(), i32::MAX.into()) {
+        if hi - lo < 1 << 16 {
+            // Taps modulo 2^16 (the residues are what the lanes multiply).
+            let k = kernel.mapv(|t| t.into() as i16);
+            Ok(Engine::I16(Filter2d::new(&k, op)?, lo as i64))
+        } else if fits(i32::MIN.into(), i32::MAX.into()) {
             // Every tap is in i32: |t| * max|pixel| <= the range.
             let k = kernel.mapv(|t| t.into() as i32);
             Ok(Engine::I32(Filter2d::new(&k, op)?))
@@ -122,6 +141,12 @@ mod tests {
     fn the_accumulator_is_the_narrowest_exact_one() {
         let blur = array![[1i32, 2, 1], [2, 4, 2], [1, 2, 1]];
         let engine = <i32 as private::Taps>::engine::<u8>(blur.view(), Operation::Correlation);
+        assert_eq!(engine.unwrap().name(), "i16");
+        let engine = <i32 as private::Taps>::engine::<u16>(blur.view(), Operation::Correlation);
+        assert_eq!(engine.unwrap().name(), "i32");
+        // 255 * 258 >= 2^16: the 16-bit lanes no longer name the sum.
+        let wide = array![[258i32]];
+        let engine = <i32 as private::Taps>::engine::<u8>(wide.view(), Operation::Correlation);
         assert_eq!(engine.unwrap().name(), "i32");
         // 65535 * 40000 > 2^31: i64.
         let big = array![[40000i32]];

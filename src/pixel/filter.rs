@@ -6,7 +6,9 @@ use core::marker::PhantomData;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
 use super::accumulator::{Engine, Tap};
-use super::conversion::{FromExact, FromFloat, Overflow, Preset, Round, Rules};
+use super::conversion::{
+    Converter, FromExact, FromFloat, FromModular, Overflow, Preset, Round, Rules,
+};
 use super::{Output, Pixel};
 use crate::backend::Backend;
 use crate::border::Border;
@@ -30,7 +32,7 @@ use crate::transfer::Load;
 ///
 /// | input `P` | kernel | accumulator | output `O` (default `P`) | conversion |
 /// | --- | --- | --- | --- | --- |
-/// | `u8`, `u16`, `i16` | `i16`, `i32` | `i32` when every sum fits, else `i64` (exact) | `u8`, `u16`, `i16`, `i32`, `f32` | `round((S + delta * divisor) / divisor)` exactly, then overflow |
+/// | `u8`, `u16`, `i16` | `i16`, `i32` | wrapping `i16` when the sums span fewer than 2^16 values (exact, see [`accumulator`](Self::accumulator)), else `i32` when every sum fits, else `i64` (exact) | `u8`, `u16`, `i16`, `i32`, `f32` | `round((S + delta * divisor) / divisor)` exactly, then overflow |
 /// | `u8`, `u16`, `i16` | `f32` | `f32` | as above | `round(s / divisor + delta)` in `f64`, then overflow |
 /// | `u8`, `u16`, `i16` | `f64` | `f64` | as above | as above |
 ///
@@ -124,6 +126,7 @@ impl<P: Pixel> ImageFilter<P, P> {
 macro_rules! with_engine {
     ($engine:expr, |$f:ident| $body:expr) => {
         match $engine {
+            Engine::I16($f, lo) => Engine::I16($body, lo),
             Engine::I32($f) => Engine::I32($body),
             Engine::I64($f) => Engine::I64($body),
             Engine::F32($f) => Engine::F32($body),
@@ -236,14 +239,18 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
         self
     }
 
-    /// The accumulator the sums are computed in: `"i32"`, `"i64"` (exact
-    /// integer sums), `"f32"` or `"f64"`.
+    /// The accumulator the sums are computed in: `"i16"` (wrapping 16-bit
+    /// lanes, when every sum this pixel type allows lies in a range of
+    /// fewer than 2^16 integers, so the lanes' residue names the sum
+    /// exactly), `"i32"`, `"i64"` (exact integer sums), `"f32"` or
+    /// `"f64"`.
     ///
     /// ```
     /// use ndarray::array;
     /// use simdconv::ImageFilter;
     /// let k = array![[1i32, 2, 1]];
-    /// assert_eq!(ImageFilter::<u8>::correlation(&k)?.accumulator(), "i32");
+    /// assert_eq!(ImageFilter::<u8>::correlation(&k)?.accumulator(), "i16"); // sums in 0..=1020
+    /// assert_eq!(ImageFilter::<u16>::correlation(&k)?.accumulator(), "i32");
     /// assert_eq!(ImageFilter::<u16>::correlation(&array![[70000i32]])?.accumulator(), "i64");
     /// assert_eq!(ImageFilter::<u8>::correlation(&array![[0.5f32]])?.accumulator(), "f32");
     /// # Ok::<(), simdconv::Error>(())
@@ -270,6 +277,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     /// The kernel's shape `(rows, cols)`.
     pub fn kernel_shape(&self) -> (usize, usize) {
         match &self.engine {
+            Engine::I16(f, _) => f.kernel_shape(),
             Engine::I32(f) => f.kernel_shape(),
             Engine::I64(f) => f.kernel_shape(),
             Engine::F32(f) => f.kernel_shape(),
@@ -281,6 +289,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     /// `apply` would return for it.
     pub fn output_shape(&self, image: (usize, usize)) -> Result<(usize, usize), Error> {
         match &self.engine {
+            Engine::I16(f, _) => f.output_shape(image),
             Engine::I32(f) => f.output_shape(image),
             Engine::I64(f) => f.output_shape(image),
             Engine::F32(f) => f.output_shape(image),
@@ -305,8 +314,10 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
                 rule: "a finite number",
             });
         }
-        if matches!(self.engine, Engine::I32(_) | Engine::I64(_))
-            && FromExact::new(&self.rules).is_none()
+        if matches!(
+            self.engine,
+            Engine::I16(..) | Engine::I32(_) | Engine::I64(_)
+        ) && FromExact::new(&self.rules).is_none()
         {
             return Err(Error::BadParameter {
                 what: "delta",
@@ -349,22 +360,31 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     {
         self.check()?;
         let (image, out): (ArrayView2<'a, P>, ArrayViewMut2<'o, O>) = (image.into(), out.into());
+        let backend = self.resolved_backend()?;
+        let (exact, float) = (self.exact(), FromFloat::new(&self.rules));
         match &self.engine {
-            Engine::I32(f) => f.apply_converted(image, out, &self.exact()),
-            Engine::I64(f) => f.apply_converted(image, out, &self.exact()),
-            Engine::F32(f) => f.apply_converted(image, out, &FromFloat::new(&self.rules)),
-            Engine::F64(f) => f.apply_converted(image, out, &FromFloat::new(&self.rules)),
+            Engine::I16(f, lo) => {
+                let modular = FromModular { lo: *lo, exact };
+                f.apply_converted(image, out, &Converter::new(modular, backend))
+            }
+            Engine::I32(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
+            Engine::I64(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
+            Engine::F32(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
+            Engine::F64(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
         }
     }
 
-    /// The exact conversion (`check` has passed).
+    /// The exact conversion (unused for float kernels, where the delta
+    /// need not be a multiple of `1 / divisor`).
     fn exact(&self) -> FromExact {
-        FromExact::new(&self.rules).expect("checked delta")
+        FromExact::new(&self.rules)
+            .unwrap_or_else(|| FromExact::new(&Rules::default()).expect("the identity"))
     }
 
     /// The inner filter's backend choice (see [`Filter2d::resolved_backend`](crate::Filter2d::resolved_backend)).
     pub fn resolved_backend(&self) -> Result<Backend, Error> {
         match &self.engine {
+            Engine::I16(f, _) => f.resolved_backend(),
             Engine::I32(f) => f.resolved_backend(),
             Engine::I64(f) => f.resolved_backend(),
             Engine::F32(f) => f.resolved_backend(),

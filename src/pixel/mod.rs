@@ -35,6 +35,7 @@ pub use filter::ImageFilter;
 /// Sealed: the accumulator choice depends on the exact range.
 pub trait Pixel:
     Output
+    + crate::transfer::Load<i16>
     + crate::transfer::Load<i32>
     + crate::transfer::Load<i64>
     + crate::transfer::Load<f32>

@@ -60,6 +60,12 @@ impl Bits for f64 {
     }
 }
 
+impl Bits for i16 {
+    fn same_bits(a: Self, b: Self) -> bool {
+        a == b
+    }
+}
+
 impl Bits for i32 {
     fn same_bits(a: Self, b: Self) -> bool {
         a == b

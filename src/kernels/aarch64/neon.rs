@@ -12,6 +12,9 @@ impl_vector!(F32x4(float32x4_t): f32, lanes = 4, splat = vdupq_n_f32,
 impl_vector!(F64x2(float64x2_t): f64, lanes = 2, splat = vdupq_n_f64,
     load = vld1q_f64 as *const f64, store = vst1q_f64 as *mut f64,
     add = vaddq_f64, mul = vmulq_f64);
+impl_vector!(I16x8(int16x8_t): i16, lanes = 8, splat = vdupq_n_s16,
+    load = vld1q_s16 as *const i16, store = vst1q_s16 as *mut i16,
+    add = vaddq_s16, mul = vmulq_s16);
 impl_vector!(I32x4(int32x4_t): i32, lanes = 4, splat = vdupq_n_s32,
     load = vld1q_s32 as *const i32, store = vst1q_s32 as *mut i32,
     add = vaddq_s32, mul = vmulq_s32);
@@ -42,6 +45,11 @@ unsafe fn fma_f64(a: float64x2_t, b: float64x2_t, acc: float64x2_t) -> float64x2
     unsafe { vfmaq_f64(acc, a, b) }
 }
 
+impl_int_vector!(
+    I16x8,
+    sub = vsubq_s16,
+    shl = |a, n| vshlq_s16(a, vdupq_n_s16(n as i16))
+);
 impl_int_vector!(
     I32x4,
     sub = vsubq_s32,
@@ -78,6 +86,7 @@ unsafe fn mullo_s64(a: int64x2_t, b: int64x2_t) -> int64x2_t {
 
 crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => I16x8, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, regs = 32 - 4, feature = "neon", backend = Backend::Neon, kind = int);
 crate::kernels::row_kernel!(row_fused_f32: f32 => F32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = fused);

@@ -14,7 +14,7 @@
 //! `relaxed_madd` may or may not fuse, at the engine's choice), so the
 //! fused tables run the scalar fused reference, which gives the same bits.
 
-use wide::{f32x4, f64x2, i32x4, i64x2};
+use wide::{f32x4, f64x2, i16x8, i32x4, i64x2};
 
 use crate::backend::Backend;
 use crate::kernels::vector::{IntVector, Vector};
@@ -57,6 +57,7 @@ macro_rules! impl_wide_vector {
 impl_wide_vector! {
     f32x4: f32, lanes = 4;
     f64x2: f64, lanes = 2;
+    i16x8: i16, lanes = 8;
     i32x4: i32, lanes = 4;
     i64x2: i64, lanes = 2;
 }
@@ -78,12 +79,13 @@ macro_rules! impl_wide_int_vector {
     )*};
 }
 
-impl_wide_int_vector!(i32x4, i64x2);
+impl_wide_int_vector!(i16x8, i32x4, i64x2);
 
 // Register plans for an engine on x86-64 (16 xmm registers), the common
 // host; an AArch64 host has 32. The `i64` multiply is emulated there
 // without AVX-512, so its kernel leaves temporaries free as SSE4.1's does.
 crate::kernels::row_kernel!(row_f32: f32 => f32x4, tile = 3 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => f64x2, tile = 3 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => i16x8, tile = 4 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => i32x4, tile = 4 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => i64x2, tile = 2 x 2, regs = 16 - 4, feature = "simd128", backend = Backend::Wasm128, kind = int);

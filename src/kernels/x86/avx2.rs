@@ -10,6 +10,9 @@ impl_vector!(F32x8(__m256): f32, lanes = 8, splat = _mm256_set1_ps,
 impl_vector!(F64x4(__m256d): f64, lanes = 4, splat = _mm256_set1_pd,
     load = _mm256_loadu_pd as *const f64, store = _mm256_storeu_pd as *mut f64,
     add = _mm256_add_pd, mul = _mm256_mul_pd);
+impl_vector!(I16x16(__m256i): i16, lanes = 16, splat = _mm256_set1_epi16,
+    load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
+    add = _mm256_add_epi16, mul = _mm256_mullo_epi16);
 impl_vector!(I32x8(__m256i): i32, lanes = 8, splat = _mm256_set1_epi32,
     load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
     add = _mm256_add_epi32, mul = _mm256_mullo_epi32);
@@ -17,6 +20,11 @@ impl_vector!(I64x4(__m256i): i64, lanes = 4, splat = _mm256_set1_epi64x,
     load = _mm256_loadu_si256 as *const __m256i, store = _mm256_storeu_si256 as *mut __m256i,
     add = _mm256_add_epi64, mul = mullo_epi64);
 
+impl_int_vector!(
+    I16x16,
+    sub = _mm256_sub_epi16,
+    shl = |a, n| _mm256_sll_epi16(a, _mm_cvtsi32_si128(n as i32))
+);
 impl_int_vector!(
     I32x8,
     sub = _mm256_sub_epi32,
@@ -50,6 +58,7 @@ unsafe fn mullo_epi64(a: __m256i, b: __m256i) -> __m256i {
 
 crate::kernels::row_kernel!(row_f32: f32 => F32x8, tile = 3 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x4, tile = 3 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => I16x16, tile = 4 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, regs = super::REGS, feature = "avx2", backend = Backend::Avx2, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "avx2", backend = Backend::Avx2, kind = int);
 crate::kernels::row_kernel!(row_fused_f32: f32 => F32x8, tile = 3 x 3, regs = super::REGS, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);

@@ -73,6 +73,9 @@ avx512_vector!(F32x16(__m512): f32, lanes = 16, mask = __mmask16, splat = _mm512
 avx512_vector!(F64x8(__m512d): f64, lanes = 8, mask = __mmask8, splat = _mm512_set1_pd,
     load = _mm512_loadu_pd, store = _mm512_storeu_pd, mask_store = _mm512_mask_storeu_pd,
     add = _mm512_add_pd, mul = _mm512_mul_pd, mul_splat = mul_splat_pd);
+avx512_vector!(I16x32(__m512i): i16, lanes = 32, mask = __mmask32, splat = _mm512_set1_epi16,
+    load = _mm512_loadu_si512, store = _mm512_storeu_si512, mask_store = _mm512_mask_storeu_epi16,
+    add = _mm512_add_epi16, mul = _mm512_mullo_epi16, mul_splat = mul_splat_epi16);
 avx512_vector!(I32x16(__m512i): i32, lanes = 16, mask = __mmask16, splat = _mm512_set1_epi32,
     load = _mm512_loadu_si512, store = _mm512_storeu_si512, mask_store = _mm512_mask_storeu_epi32,
     add = _mm512_add_epi32, mul = _mm512_mullo_epi32, mul_splat = mul_splat_epi32);
@@ -116,6 +119,20 @@ macro_rules! mul_broadcast {
 }
 
 mul_broadcast!(mul_splat_ps, __m512, f32, "vmulps", "dword", "16");
+
+/// `x * splat(*tap)` for 16-bit lanes: AVX-512 has no embedded broadcast
+/// of 16-bit elements, so the tap is broadcast first (the `i16` kernel
+/// hoists its taps, so this runs once per tap and block row).
+///
+/// # Safety
+///
+/// The CPU supports AVX-512BW; `tap` is valid for one read.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn mul_splat_epi16(x: __m512i, tap: *const i16) -> __m512i {
+    // SAFETY: AVX-512BW (the caller's contract); one read at `tap`.
+    unsafe { _mm512_mullo_epi16(x, _mm512_set1_epi16(*tap)) }
+}
 mul_broadcast!(mul_splat_pd, __m512d, f64, "vmulpd", "qword", "8");
 mul_broadcast!(mul_splat_epi32, __m512i, i32, "vpmulld", "dword", "16");
 mul_broadcast!(mul_splat_epi64, __m512i, i64, "vpmullq", "qword", "8");
@@ -173,6 +190,11 @@ macro_rules! avx512_fused {
 avx512_fused!(F32x16, f32, _mm512_fmadd_ps, fmadd_splat_ps);
 avx512_fused!(F64x8, f64, _mm512_fmadd_pd, fmadd_splat_pd);
 impl_int_vector!(
+    I16x32,
+    sub = _mm512_sub_epi16,
+    shl = |a, n| _mm512_sll_epi16(a, _mm_cvtsi32_si128(n as i32))
+);
+impl_int_vector!(
     I32x16,
     sub = _mm512_sub_epi32,
     shl = |a, n| _mm512_sll_epi32(a, _mm_cvtsi32_si128(n as i32))
@@ -204,6 +226,8 @@ crate::kernels::row_kernel!(row_f32: f32 => F32x16, tile = 4 x 4, regs = super::
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => I16x32, tile = 4 x 4, regs = super::REGS_AVX512,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int_hoisted);
 crate::kernels::row_kernel!(row_i32: i32 => I32x16, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x8, tile = 4 x 4, regs = super::REGS_AVX512,

@@ -1,5 +1,6 @@
 //! SSE2 (the x86-64 baseline): 128-bit vectors. SSE2 has no 32-bit or
-//! 64-bit low multiply, so both are built from `pmuludq` (32 x 32 -> 64).
+//! 64-bit low multiply, so both are built from `pmuludq` (32 x 32 -> 64);
+//! 16-bit lanes have `pmullw`.
 
 use super::arch::*;
 use crate::backend::Backend;
@@ -11,6 +12,9 @@ impl_vector!(F32x4(__m128): f32, lanes = 4, splat = _mm_set1_ps,
 impl_vector!(F64x2(__m128d): f64, lanes = 2, splat = _mm_set1_pd,
     load = _mm_loadu_pd as *const f64, store = _mm_storeu_pd as *mut f64,
     add = _mm_add_pd, mul = _mm_mul_pd);
+impl_vector!(I16x8(__m128i): i16, lanes = 8, splat = _mm_set1_epi16,
+    load = _mm_loadu_si128 as *const __m128i, store = _mm_storeu_si128 as *mut __m128i,
+    add = _mm_add_epi16, mul = _mm_mullo_epi16);
 impl_vector!(I32x4(__m128i): i32, lanes = 4, splat = _mm_set1_epi32,
     load = _mm_loadu_si128 as *const __m128i, store = _mm_storeu_si128 as *mut __m128i,
     add = _mm_add_epi32, mul = mullo_epi32);
@@ -18,6 +22,11 @@ impl_vector!(I64x2(__m128i): i64, lanes = 2, splat = _mm_set1_epi64x,
     load = _mm_loadu_si128 as *const __m128i, store = _mm_storeu_si128 as *mut __m128i,
     add = _mm_add_epi64, mul = mullo_epi64);
 
+impl_int_vector!(
+    I16x8,
+    sub = _mm_sub_epi16,
+    shl = |a, n| _mm_sll_epi16(a, _mm_cvtsi32_si128(n as i32))
+);
 impl_int_vector!(
     I32x4,
     sub = _mm_sub_epi32,
@@ -66,5 +75,6 @@ unsafe fn mullo_epi64(a: __m128i, b: __m128i) -> __m128i {
 
 crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => I16x8, tile = 4 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);

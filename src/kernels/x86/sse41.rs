@@ -2,7 +2,7 @@
 //! element types use SSE2's vectors, compiled with SSE4.1 enabled.
 
 use super::arch::*;
-use super::sse2::{F32x4, F64x2, I64x2};
+use super::sse2::{F32x4, F64x2, I16x8, I64x2};
 use crate::backend::Backend;
 use crate::kernels::vector::{impl_int_vector, impl_vector};
 
@@ -17,5 +17,6 @@ impl_int_vector!(
 
 crate::kernels::row_kernel!(row_f32: f32 => F32x4, tile = 3 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = float);
 crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = float);
+crate::kernels::row_kernel!(row_i16: i16 => I16x8, tile = 4 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 3, regs = super::REGS, feature = "sse4.1", backend = Backend::Sse41, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse4.1", backend = Backend::Sse41, kind = int);
