@@ -663,20 +663,26 @@ fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
     let macs = outputs(image)?;
     // The exact low-rank form the accumulator's filter evaluates on every
     // backend but Scalar (ImageFilter cannot turn it off): that of the
-    // same taps as a Filter2d of the accumulator type.
-    let low_rank = match auto.accumulator() {
+    // same taps as a Filter2d of the accumulator type (the modular i16
+    // accumulator factors modulo 2^16, as its Filter2d<i16> does).
+    let accumulator = auto.accumulator();
+    let low_rank = match accumulator {
+        "i16" => Filter2d::correlation(&kernel.mapv(|t| t as i16))?.low_rank_terms(),
         "i32" => Filter2d::correlation(kernel)?.low_rank_terms(),
         "i64" => Filter2d::correlation(&kernel.mapv(i64::from))?.low_rank_terms(),
         _ => None,
     };
 
-    // The core's limit, derived from the i32 accumulator's peak (the sums
-    // are i32 multiply-adds of widened pixels); '-' on the low-rank path.
-    let limit_1 = (
-        macs / (<i32 as Bits>::PEAK_MACS_PER_CYCLE * GHZ * 1e9) * 1e3,
-        "*",
-    );
-    let limit_2 = (limit_1.0 / 2.0, "*");
+    // The core's limit, derived from the accumulator's peak (the sums are
+    // its multiply-adds on widened pixels): i32 and i64 only, PEERS.md
+    // states no i16 peak. '-' on the low-rank path.
+    let peak = match accumulator {
+        "i32" => Some(<i32 as Bits>::PEAK_MACS_PER_CYCLE),
+        "i64" => Some(<i64 as Bits>::PEAK_MACS_PER_CYCLE),
+        _ => None,
+    };
+    let limit_1 = peak.map(|p| (macs / (p * GHZ * 1e9) * 1e3, "*"));
+    let limit_2 = limit_1.map(|(l, mark)| (l / 2.0, mark));
 
     // Estimate one scalar call from a quarter-size image (1/16 of the area).
     let small = image.quarter();
@@ -724,12 +730,25 @@ fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
         let on_low_rank = low_rank.is_some() && label != "scalar";
         let limit = match (on_low_rank, is_auto) {
             (true, _) => None,
-            (false, false) => Some(limit_1),
-            (false, true) => Some(limit_2),
+            (false, false) => limit_1,
+            (false, true) => limit_2,
         };
         table.row(label, ok, limit, || image.filter(f));
     }
     Ok(all_ok)
+}
+
+/// The accumulator `ImageFilter` picks for a narrow-pixel workload (it
+/// depends on the pixel type and the taps only).
+fn pixel_accumulator(name: &str) -> Result<&'static str, simdconv::Error> {
+    let (w8, sobel) = (pixels::w8_kernel(), pixels::sobel_dx());
+    Ok(match name {
+        "W8" | "W9" => ImageFilter::<u8>::correlation(&w8)?.accumulator(),
+        "W12" => ImageFilter::<u16>::correlation(&w8)?.accumulator(),
+        "W8-i16" => ImageFilter::<i16>::correlation(&w8)?.accumulator(),
+        "W13" => ImageFilter::<u8>::correlation(&sobel)?.accumulator(),
+        other => unreachable!("not a narrow-pixel workload: {other}"),
+    })
 }
 
 fn main() -> Result<(), simdconv::Error> {
@@ -908,12 +927,19 @@ fn main() -> Result<(), simdconv::Error> {
         .iter()
         .any(|w| selected(w) && PIXEL_WORKLOADS.contains(&w.name))
     {
+        let accumulators: Vec<String> = WORKLOADS
+            .iter()
+            .filter(|w| selected(w) && PIXEL_WORKLOADS.contains(&w.name))
+            .map(|w| Ok(format!("{} {}", w.name, pixel_accumulator(w.name)?)))
+            .collect::<Result<_, simdconv::Error>>()?;
         println!(
             "W8-W13 (narrow pixels): ImageFilter, correlation, same mode, Border::Mirror (reflect-101),\n\
-             Preset::OpenCv (half to even, saturating), divisor 256 (W13: 1), sums in the i32 accumulator;\n\
-             the colour image (W9) through apply_channels_last, GMAC/s counting every channel. ImageFilter\n\
-             has no low_rank(false): a kernel with an exact low-rank form (W13's Sobel, rank 1) runs it on\n\
-             every backend but Scalar ('-lrR' rows), checked against the Scalar backend's direct result."
+             Preset::OpenCv (half to even, saturating), divisor 256 (W13: 1); the colour image (W9) through\n\
+             apply_channels_last, GMAC/s counting every channel. ImageFilter has no low_rank(false): a\n\
+             kernel with an exact low-rank form (W13's Sobel, rank 1) runs it on every backend but Scalar\n\
+             ('-lrR' rows), checked against the Scalar backend's direct result. Sums in the exact\n\
+             accumulator ImageFilter picks ('i16': modular 16-bit lanes): {}.",
+            accumulators.join(", ")
         );
     }
     println!(
@@ -938,7 +964,8 @@ fn main() -> Result<(), simdconv::Error> {
     println!(
         "limit ms: the core's limit from PEERS.md, one core (auto: two cores; '-' on the low-rank path);\n\
          '*' derived the same way: MACs / (peak MACs per cycle x {GHZ} GHz), peaks 16 f32, 8 f64, 13 i32,\n\
-         6.6 i64 (two cores: half of that; W8-W13: the i32 peak). %lim: limit / this median. The\n\
+         6.6 i64 (two cores: half of that; W8-W13: the accumulator's, none for i16). %lim: limit /\n\
+         this median. The\n\
          limits are Zen 4's (PEERS.md): %lim above 100% means this core's peak is higher (Zen 5: twice\n\
          Zen 4's 512-bit rate). Without --peers the peers are PEERS.md's, also Zen 4's: on another CPU\n\
          run `python3 tools/peers/peers.py` and `python3 tools/peers/pixel_peers.py --json\n\
