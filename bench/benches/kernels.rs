@@ -15,6 +15,10 @@
 //!   (direct-equivalent) multiply-adds per second;
 //! - `naive` or `ndarray-conv` (both single-threaded, direct).
 //!
+//! Other groups: `fft/` (the FFT method), `paths/` (evaluation paths and
+//! thread policies), `pixels/` (the narrow-pixel workloads W8, W9, W12, W13
+//! through `ImageFilter`), `build` (building a filter).
+//!
 //! Filter by any part of the id (criterion takes a regex):
 //!
 //! ```text
@@ -22,6 +26,7 @@
 //! cargo bench -p simdconv-bench --bench kernels -- f32/k9  # f32, 9x9, every image size
 //! cargo bench -p simdconv-bench --bench kernels -- 'f32/k3/'  # 3x3 only ("f32/k3" also matches k31)
 //! cargo bench -p simdconv-bench --bench kernels -- '1000x1000/(avx2|avx512)$'
+//! cargo bench -p simdconv-bench --bench kernels -- '^pixels/'   # W8, W9, W12, W13
 //! ```
 //!
 //! Throughput is `output pixels x kernel taps` elements, so criterion's
@@ -557,9 +562,101 @@ fn bench_build(c: &mut Criterion) {
     group.finish();
 }
 
+/// The narrow-pixel workloads of `docs/PEERS.md` (`ImageFilter` on the
+/// images and kernels of `simdconv_bench::pixels`: correlation, same mode,
+/// `Border::Mirror`, `Preset::OpenCv`) on the detected backend, one thread,
+/// output allocated inside the call (as `ratios` and the peers time them):
+/// ids `pixels/{workload}/{backend}`, e.g. `pixels/W8/avx512`.
+///
+/// - `W8`: u8 1000x1000, W8's 9x9 kernel / 256, u8 out;
+/// - `W9`: the same on the u8 1000x1000x3 RGB image (`apply_channels_last`);
+/// - `W12`: the same on the u16 image, u16 out;
+/// - `W13`: u8 -> i16, Sobel d/dx 3x3 (rank 1: the exact low-rank path).
+///
+/// Throughput is output pixels x channels x taps, so `elem/s` is
+/// direct-equivalent multiply-adds per second. Each workload's result is
+/// first compared with the Scalar backend's, bit for bit (printed to
+/// stderr).
+///
+/// ```text
+/// cargo bench -p simdconv-bench --bench kernels -- '^pixels/'
+/// ```
+fn bench_pixels(c: &mut Criterion) {
+    use simdconv::{Border, ImageFilter, Mode, Output, Pixel, Preset};
+    use simdconv_bench::pixels;
+
+    fn filter<P: Pixel, O: Output>(kernel: &Array2<i32>, divisor: u32) -> ImageFilter<P, O> {
+        ImageFilter::<P>::correlation(kernel)
+            .expect("valid kernel")
+            .output::<O>()
+            .divisor(divisor)
+            .preset(Preset::OpenCv)
+            .mode(Mode::Same)
+            .border(Border::Mirror)
+    }
+
+    /// Checks `apply` on the detected backend against Scalar, then times it.
+    fn run<P: Pixel, O: Output, R: PartialEq>(
+        c: &mut Criterion,
+        workload: &str,
+        macs: usize,
+        filter: ImageFilter<P, O>,
+        apply: impl Fn(&ImageFilter<P, O>) -> R,
+    ) {
+        let backend = Backend::detect();
+        let fast = filter.clone().backend(backend).threads(Threads::Single);
+        let scalar = filter.backend(Backend::Scalar).threads(Threads::Single);
+        assert!(
+            apply(&fast) == apply(&scalar),
+            "pixels/{workload}: {backend} differs from scalar"
+        );
+        eprintln!("check pixels/{workload}: {backend} equals scalar");
+        let mut group = c.benchmark_group(format!("pixels/{workload}"));
+        group.throughput(Throughput::Elements(macs as u64));
+        group.bench_function(BenchmarkId::from_parameter(backend), |b| {
+            b.iter(|| apply(black_box(&fast)))
+        });
+        group.finish();
+    }
+
+    let (w8, sobel) = (pixels::w8_kernel(), pixels::sobel_dx());
+    let pixels_of = |shape: (usize, usize)| shape.0 * shape.1;
+    let grey = pixels::image_u8(pixels::SHAPE, pixels::SEED);
+    run(
+        c,
+        "W8",
+        pixels_of(grey.dim()) * w8.len(),
+        filter::<u8, u8>(&w8, 256),
+        |f| f.apply(black_box(&grey)).expect("runs"),
+    );
+    let rgb = pixels::image_u8_rgb(pixels::SHAPE, pixels::SEED);
+    run(
+        c,
+        "W9",
+        rgb.len() * w8.len(),
+        filter::<u8, u8>(&w8, 256),
+        |f| f.apply_channels_last(black_box(&rgb)).expect("runs"),
+    );
+    let wide = pixels::image_u16(pixels::SHAPE, pixels::SEED);
+    run(
+        c,
+        "W12",
+        pixels_of(wide.dim()) * w8.len(),
+        filter::<u16, u16>(&w8, 256),
+        |f| f.apply(black_box(&wide)).expect("runs"),
+    );
+    run(
+        c,
+        "W13",
+        pixels_of(grey.dim()) * sobel.len(),
+        filter::<u8, i16>(&sobel, 1),
+        |f| f.apply(black_box(&grey)).expect("runs"),
+    );
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_build, bench_fft, bench_paths, bench_f32, bench_f64, bench_i32, bench_i64
+    targets = bench_build, bench_fft, bench_paths, bench_pixels, bench_f32, bench_f64, bench_i32, bench_i64
 }
 criterion_main!(benches);

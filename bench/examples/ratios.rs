@@ -1,27 +1,37 @@
 //! simdconv against the peers and the core's limits of `docs/PEERS.md`.
 //!
-//! Runs the key workloads W1-W7 on every backend this CPU has, in one
-//! process: each result is first checked bit for bit against the Scalar
-//! backend, then timed (median of several calls, output allocated inside the
-//! call as in PEERS.md). The table gives the median, GMAC/s (output pixels x
-//! kernel taps / time), the speed-up over Scalar, the ratio to the best peer
-//! median of PEERS.md (> 1 means simdconv is faster) and the core's limit.
+//! Runs the key workloads W1-W7 (and G9) on every backend this CPU has, in
+//! one process, and the narrow-pixel workloads W8, W9, W12, W8-i16 and W13
+//! (`simdconv::ImageFilter` on the u8 / u16 / i16 images of
+//! `simdconv_bench::pixels`): each result is first checked bit for bit
+//! against the Scalar backend, then timed (median of several calls, output
+//! allocated inside the call as in PEERS.md). The table gives the median,
+//! GMAC/s (output pixels x channels x kernel taps / time), the speed-up
+//! over Scalar, the ratio to the best peer median of PEERS.md (> 1 means
+//! simdconv is faster) and the core's limit.
 //!
 //! Each backend row forces that backend on one thread on the direct path
 //! (the row kernels' own speed, comparable to the one-core limits); the
 //! `auto` row is the filter as a user gets it (detected backend, rayon
 //! threads on large calls, exact low-rank evaluation of integer kernels).
+//! The narrow-pixel rows cannot force the direct path (`ImageFilter` has no
+//! `low_rank(false)`): W13's Sobel kernel, of rank 1, runs its exact
+//! low-rank path on every backend but Scalar (rows marked `-lr1`).
 //!
-//! Run: `cargo run --release -p simdconv-bench --example ratios [FILTER]`,
-//! where the optional FILTER keeps the workloads whose name or description
-//! contains it (e.g. `W3`, `W3-k31`, `f32`, `i64`). With `--peers FILE`
-//! (written by `tools/peers/peers.py`) the peers are the ones measured on
-//! this machine instead of the built-in Zen 4 figures.
+//! Run: `cargo run --release -p simdconv-bench --example ratios [FILTER...]`,
+//! where the optional FILTERs keep the workloads whose name or description
+//! contains any of them (e.g. `W3`, `W3-k31`, `f32`, `i64`; `W8 W9 W12
+//! W13`: the narrow pixels, `W8` also matching `W8-i16`). With `--peers
+//! FILE` (written by `tools/peers/peers.py` and/or
+//! `tools/peers/pixel_peers.py`) the peers are the ones measured on this
+//! machine instead of the built-in Zen 4 figures.
 
 use std::time::{Duration, Instant};
 
-use ndarray::{s, Array2};
-use simdconv::{Backend, Element, Filter2d, Method, Mode, Threads};
+use ndarray::{s, Array2, Array3, ArrayD};
+use simdconv::{
+    Backend, Border, Element, Filter2d, ImageFilter, Method, Mode, Output, Pixel, Preset, Threads,
+};
 
 /// Skip timing the Scalar backend when one call is estimated above this.
 const SCALAR_MAX_SECONDS: f64 = 1.0;
@@ -37,6 +47,7 @@ const GHZ: f64 = 3.65;
 
 use simdconv_bench::lcg::Lcg;
 use simdconv_bench::measured_peers::Measured;
+use simdconv_bench::pixels;
 
 fn uniform_f32(shape: (usize, usize), seed: u64) -> Array2<f32> {
     let mut rng = Lcg(seed);
@@ -116,9 +127,26 @@ const NDCONV: &str = "ndarray-conv 0.6 direct (1)";
 const NDCONV_FFT: &str = "ndarray-conv 0.6 FFT, rayon (2)";
 const OPENCV_1: &str = "OpenCV filter2D (1)";
 const OPENCV_2: &str = "OpenCV filter2D (2)";
+const OPENCV_F32: &str = "OpenCV filter2D on f32 + np.rint (1)";
+const OPENCV_SOBEL: &str = "OpenCV Sobel CV_16S (1)";
 
-/// W1-W7 and their PEERS.md figures (ms).
-const WORKLOADS: [Workload; 11] = [
+/// The narrow-pixel workloads' peers: one thread only (OpenCV's filter2D
+/// and Sobel leave a second thread idle on 1000 x 1000 images, see
+/// tools/peers/pixel_peers.py), no stated limit (derived from the i32
+/// accumulator's peak).
+const fn one_thread(ms: f64, who: &'static str) -> Peers {
+    Peers {
+        best: Some((ms, who)),
+        best_1t: Some((ms, who)),
+        limit_ms: None,
+    }
+}
+
+/// The narrow-pixel workloads (run by [`run_pixels`]).
+const PIXEL_WORKLOADS: [&str; 5] = ["W8", "W9", "W12", "W8-i16", "W13"];
+
+/// W1-W7, G9 and W8-W13, and their PEERS.md figures (ms).
+const WORKLOADS: [Workload; 16] = [
     Workload {
         name: "W1",
         description: "i64 100x100 arange, 9x9 arange",
@@ -220,6 +248,39 @@ const WORKLOADS: [Workload; 11] = [
             limit_ms: Some(1.41),
         },
     },
+    // The narrow pixels (ImageFilter; simdconv_bench::pixels): correlation,
+    // same mode, Border::Mirror (reflect-101), Preset::OpenCv. Peers: the
+    // single-thread OpenCV medians of PEERS.md. On u16 and i16, filter2D
+    // takes its DFT path for this kernel (12.9 ms on W12, not exact at
+    // ties); the fastest exact peer there is filter2D on an f32 copy of the
+    // image, rounded by np.rint (3.2 ms). W13: cv2.Sobel, 0.064 ms measured
+    // on 2026-12-07 (PEERS.md: 0.20; cv2.filter2D with the same kernel:
+    // 0.39).
+    Workload {
+        name: "W8",
+        description: "u8 1000x1000 -> u8, 9x9 / 256",
+        peers: one_thread(4.7, OPENCV_1),
+    },
+    Workload {
+        name: "W9",
+        description: "u8 1000x1000x3 RGB -> u8, 9x9 / 256",
+        peers: one_thread(13.8, OPENCV_1),
+    },
+    Workload {
+        name: "W12",
+        description: "u16 1000x1000 -> u16, 9x9 / 256",
+        peers: one_thread(3.2, OPENCV_F32),
+    },
+    Workload {
+        name: "W8-i16",
+        description: "i16 1000x1000 -> i16, 9x9 / 256",
+        peers: one_thread(3.2, OPENCV_F32),
+    },
+    Workload {
+        name: "W13",
+        description: "u8 1000x1000 -> i16, Sobel d/dx 3x3",
+        peers: one_thread(0.064, OPENCV_SOBEL),
+    },
 ];
 
 /// The best peer medians a workload's rows are compared with.
@@ -294,7 +355,99 @@ fn fmt_ratio(r: Option<f64>) -> String {
     }
 }
 
-/// Runs one workload on every backend and prints its rows.
+/// The rows of one workload as they are timed and printed: what they share
+/// (the workload, its peers and multiply-adds, the Scalar reference call)
+/// and the Scalar median once measured, for the `x scalar` column.
+struct Table<'a> {
+    w: &'a Workload,
+    peers: &'a BestPeers,
+    /// Multiply-adds of one call (direct-equivalent).
+    macs: f64,
+    /// Whether the Scalar row is timed (else its one reference call counts).
+    scalar_timed: bool,
+    /// One Scalar call's estimated time (s), from a quarter-size image.
+    scalar_estimate: f64,
+    /// The one reference call on the Scalar backend (s).
+    t_reference: f64,
+    /// (ms, measured as a median), once the Scalar row has been printed.
+    scalar_ms: Option<(f64, bool)>,
+}
+
+impl Table<'_> {
+    /// Times `call` (a median of runs sized by one warm-up call; not for
+    /// the Scalar row when it is estimated too slow) and prints its row:
+    /// `label` names the row ("scalar" is the Scalar backend's), `ok` says
+    /// whether its result equalled the reference, `limit` is the core's
+    /// limit in ms that applies (with '*' when derived).
+    fn row<R>(
+        &mut self,
+        label: &str,
+        ok: bool,
+        limit: Option<(f64, &str)>,
+        mut call: impl FnMut() -> R,
+    ) {
+        let (w, macs) = (self.w, self.macs);
+        let is_scalar = label == "scalar";
+        let ms = if is_scalar && !self.scalar_timed {
+            None
+        } else {
+            // One warm-up call sizes the number of runs.
+            let (_, t1) = once(&mut call);
+            let runs = ((TARGET_SECONDS / t1.max(1e-9)) as usize).clamp(MIN_RUNS, MAX_RUNS) | 1;
+            Some(median_time(runs, call).as_secs_f64() * 1e3)
+        };
+        if is_scalar {
+            self.scalar_ms = Some(match ms {
+                Some(ms) => (ms, true),
+                None => (self.t_reference * 1e3, false),
+            });
+        }
+        let x_scalar = match (ms, self.scalar_ms) {
+            (Some(ms), Some((s, measured))) => {
+                let r = fmt_ratio(Some(s / ms));
+                if measured {
+                    r
+                } else {
+                    format!("~{r}")
+                }
+            }
+            _ => "-".to_string(),
+        };
+        let peer =
+            |p: &Option<(f64, String)>| fmt_ratio(p.as_ref().zip(ms).map(|((p, _), ms)| p / ms));
+        println!(
+            "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}{}",
+            w.name,
+            w.description,
+            label,
+            ms.map_or("-".to_string(), |ms| format!("{ms:.3}")),
+            ms.map_or("-".to_string(), |ms| format!("{:.2}", macs / ms / 1e6)),
+            x_scalar,
+            peer(&self.peers.best),
+            peer(&self.peers.best_1t),
+            limit.map_or("-".to_string(), |(l, mark)| format!("{l:.2}{mark}")),
+            limit
+                .zip(ms)
+                .map_or("-".to_string(), |((l, _), ms)| format!(
+                    "{:.0}%",
+                    l / ms * 100.0
+                )),
+            if ok {
+                ""
+            } else {
+                "  WRONG: differs from scalar"
+            },
+        );
+        if is_scalar && !self.scalar_timed {
+            // Keep the note short: the estimate and the single reference call.
+            println!(
+                "{:<7} {:<38} {:<8} (not timed: ~{:.2} s per call estimated; one reference call took {:.3} s)",
+                "", "", "", self.scalar_estimate, self.t_reference
+            );
+        }
+    }
+}
+
 /// Which evaluation a row runs, for the reference it must equal.
 #[derive(Clone, Copy, PartialEq)]
 enum Path {
@@ -303,6 +456,7 @@ enum Path {
     Fft,
 }
 
+/// Runs one workload on every backend and prints its rows.
 fn run<T: Bits>(
     w: &Workload,
     peers: &BestPeers,
@@ -411,10 +565,17 @@ fn run<T: Bits>(
             None
         };
 
-    let mut scalar_ms: Option<(f64, bool)> = None; // (ms, measured as a median)
+    let mut table = Table {
+        w,
+        peers,
+        macs,
+        scalar_timed,
+        scalar_estimate,
+        t_reference,
+        scalar_ms: None,
+    };
     let mut all_ok = true;
     for (label, f, is_auto, path) in &rows {
-        let is_scalar = label == "scalar";
         let out = f.apply(image)?;
         let want = match (path, &separable_reference, &fft_reference) {
             (Path::Separable, Some(r), _) | (Path::Fft, _, Some(r)) => r,
@@ -422,34 +583,6 @@ fn run<T: Bits>(
         };
         let ok = out.dim() == want.dim() && out.iter().zip(want).all(|(a, b)| a.bits() == b.bits());
         all_ok &= ok;
-
-        let ms = if is_scalar && !scalar_timed {
-            None
-        } else {
-            // One warm-up call sizes the number of runs.
-            let (_, t1) = once(|| f.apply(image));
-            let runs = ((TARGET_SECONDS / t1.max(1e-9)) as usize).clamp(MIN_RUNS, MAX_RUNS) | 1;
-            Some(median_time(runs, || f.apply(image)).as_secs_f64() * 1e3)
-        };
-        if is_scalar {
-            scalar_ms = Some(match ms {
-                Some(ms) => (ms, true),
-                None => (t_reference * 1e3, false),
-            });
-        }
-        let x_scalar = match (ms, scalar_ms) {
-            (Some(ms), Some((s, measured))) => {
-                let r = fmt_ratio(Some(s / ms));
-                if measured {
-                    r
-                } else {
-                    format!("~{r}")
-                }
-            }
-            _ => "-".to_string(),
-        };
-        let peer =
-            |p: &Option<(f64, String)>| fmt_ratio(p.as_ref().zip(ms).map(|((p, _), ms)| p / ms));
         // The low-rank and FFT paths do fewer multiply-adds: no MAC limit
         // applies.
         let limit = match (is_auto, f.low_rank_terms()) {
@@ -458,54 +591,180 @@ fn run<T: Bits>(
             (false, None) => Some(limit_1),
             (true, None) => Some(limit_2),
         };
-        println!(
-            "{:<7} {:<38} {:<8} {:>10} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6}{}",
-            w.name,
-            w.description,
-            label,
-            ms.map_or("-".to_string(), |ms| format!("{ms:.3}")),
-            ms.map_or("-".to_string(), |ms| format!("{:.2}", macs / ms / 1e6)),
-            x_scalar,
-            peer(&peers.best),
-            peer(&peers.best_1t),
-            limit.map_or("-".to_string(), |(l, mark)| format!("{l:.2}{mark}")),
-            limit
-                .zip(ms)
-                .map_or("-".to_string(), |((l, _), ms)| format!(
-                    "{:.0}%",
-                    l / ms * 100.0
-                )),
-            if ok {
-                ""
-            } else {
-                "  WRONG: differs from scalar"
-            },
-        );
-        if is_scalar && !scalar_timed {
-            // Keep the note short: the estimate and the single reference call.
-            println!(
-                "{:<7} {:<38} {:<8} (not timed: ~{:.2} s per call estimated; one reference call took {:.3} s)",
-                "", "", "", scalar_estimate, t_reference
-            );
-        }
+        table.row(label, ok, limit, || f.apply(image));
     }
     Ok(all_ok)
 }
 
+/// A narrow-pixel workload's image: grey `(H, W)`, filtered by
+/// `ImageFilter::apply`, or colour `(H, W, C)`, by `apply_channels_last`.
+trait PixelImage<P: Pixel>: Sized {
+    /// Filters the image into a new array (as a user calls it).
+    fn filter<O: Output>(&self, f: &ImageFilter<P, O>) -> Result<ArrayD<O>, simdconv::Error>;
+    /// The top-left part with a quarter of the rows and of the columns.
+    fn quarter(&self) -> Self;
+    /// The shape of one plane `(rows, cols)` and the number of channels.
+    fn planes(&self) -> ((usize, usize), usize);
+}
+
+impl<P: Pixel> PixelImage<P> for Array2<P> {
+    fn filter<O: Output>(&self, f: &ImageFilter<P, O>) -> Result<ArrayD<O>, simdconv::Error> {
+        f.apply(self).map(Array2::into_dyn)
+    }
+    fn quarter(&self) -> Self {
+        self.slice(s![..self.nrows().div_ceil(4), ..self.ncols().div_ceil(4)])
+            .to_owned()
+    }
+    fn planes(&self) -> ((usize, usize), usize) {
+        (self.dim(), 1)
+    }
+}
+
+impl<P: Pixel> PixelImage<P> for Array3<P> {
+    fn filter<O: Output>(&self, f: &ImageFilter<P, O>) -> Result<ArrayD<O>, simdconv::Error> {
+        f.apply_channels_last(self).map(Array3::into_dyn)
+    }
+    fn quarter(&self) -> Self {
+        let (h, w, _) = self.dim();
+        self.slice(s![..h.div_ceil(4), ..w.div_ceil(4), ..])
+            .to_owned()
+    }
+    fn planes(&self) -> ((usize, usize), usize) {
+        let (h, w, c) = self.dim();
+        ((h, w), c)
+    }
+}
+
+/// Runs one narrow-pixel workload (`P` pixels into `O`, the integer
+/// `kernel` divided by `divisor`; correlation, same mode, Border::Mirror,
+/// Preset::OpenCv) on every backend and prints its rows, as [`run`] does:
+/// each backend forced on one thread, then `auto` (detected backend,
+/// Threads::Auto), each result first compared with the Scalar backend's.
+fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
+    w: &Workload,
+    peers: &BestPeers,
+    image: &I,
+    kernel: &Array2<i32>,
+    divisor: u32,
+) -> Result<bool, simdconv::Error> {
+    let auto = ImageFilter::<P>::correlation(kernel)?
+        .output::<O>()
+        .divisor(divisor)
+        .preset(Preset::OpenCv)
+        .mode(Mode::Same)
+        .border(Border::Mirror);
+    let forced = |b: Backend| auto.clone().backend(b).threads(Threads::Single);
+    let scalar = forced(Backend::Scalar);
+    let outputs = |image: &I| -> Result<f64, simdconv::Error> {
+        let (plane, channels) = image.planes();
+        let (oh, ow) = scalar.output_shape(plane)?;
+        Ok((oh * ow * channels * kernel.len()) as f64)
+    };
+    let macs = outputs(image)?;
+    // The exact low-rank form the accumulator's filter evaluates on every
+    // backend but Scalar (ImageFilter cannot turn it off): that of the
+    // same taps as a Filter2d of the accumulator type (the modular i16
+    // accumulator factors modulo 2^16, as its Filter2d<i16> does).
+    let accumulator = auto.accumulator();
+    let low_rank = match accumulator {
+        "i16" => Filter2d::correlation(&kernel.mapv(|t| t as i16))?.low_rank_terms(),
+        "i32" => Filter2d::correlation(kernel)?.low_rank_terms(),
+        "i64" => Filter2d::correlation(&kernel.mapv(i64::from))?.low_rank_terms(),
+        _ => None,
+    };
+
+    // The core's limit, derived from the accumulator's peak (the sums are
+    // its multiply-adds on widened pixels): i32 and i64 only, PEERS.md
+    // states no i16 peak. '-' on the low-rank path.
+    let peak = match accumulator {
+        "i32" => Some(<i32 as Bits>::PEAK_MACS_PER_CYCLE),
+        "i64" => Some(<i64 as Bits>::PEAK_MACS_PER_CYCLE),
+        _ => None,
+    };
+    let limit_1 = peak.map(|p| (macs / (p * GHZ * 1e9) * 1e3, "*"));
+    let limit_2 = limit_1.map(|(l, mark)| (l / 2.0, mark));
+
+    // Estimate one scalar call from a quarter-size image (1/16 of the area).
+    let small = image.quarter();
+    small.filter(&scalar)?; // warm-up
+    let (_, t_small) = once(|| small.filter(&scalar));
+    let scalar_estimate = t_small * macs / outputs(&small)?;
+    // The reference, on the Scalar backend (one call, also timed).
+    let (reference, t_reference) = once(|| image.filter(&scalar));
+    let reference = reference?;
+
+    let best = Backend::detect();
+    let mut rows: Vec<(String, ImageFilter<P, O>, bool)> = Backend::available()
+        .into_iter()
+        .map(|b| {
+            let label = match low_rank {
+                Some(r) if b != Backend::Scalar => format!("{b}-lr{r}"),
+                _ => b.name().to_string(),
+            };
+            (label, forced(b), false)
+        })
+        .collect();
+    let auto_label = match low_rank {
+        Some(r) => format!("auto-lr{r}"),
+        None => "auto".to_string(),
+    };
+    rows.push((auto_label, auto.clone(), true));
+    debug_assert_eq!(auto.resolved_backend()?, best);
+
+    let mut table = Table {
+        w,
+        peers,
+        macs,
+        scalar_timed: scalar_estimate <= SCALAR_MAX_SECONDS,
+        scalar_estimate,
+        t_reference,
+        scalar_ms: None,
+    };
+    let mut all_ok = true;
+    for (label, f, is_auto) in &rows {
+        let out = image.filter(f)?;
+        // Integer outputs: equality is bit equality.
+        let ok =
+            out.shape() == reference.shape() && out.iter().zip(&reference).all(|(a, b)| a == b);
+        all_ok &= ok;
+        let on_low_rank = low_rank.is_some() && label != "scalar";
+        let limit = match (on_low_rank, is_auto) {
+            (true, _) => None,
+            (false, false) => limit_1,
+            (false, true) => limit_2,
+        };
+        table.row(label, ok, limit, || image.filter(f));
+    }
+    Ok(all_ok)
+}
+
+/// The accumulator `ImageFilter` picks for a narrow-pixel workload (it
+/// depends on the pixel type and the taps only).
+fn pixel_accumulator(name: &str) -> Result<&'static str, simdconv::Error> {
+    let (w8, sobel) = (pixels::w8_kernel(), pixels::sobel_dx());
+    Ok(match name {
+        "W8" | "W9" => ImageFilter::<u8>::correlation(&w8)?.accumulator(),
+        "W12" => ImageFilter::<u16>::correlation(&w8)?.accumulator(),
+        "W8-i16" => ImageFilter::<i16>::correlation(&w8)?.accumulator(),
+        "W13" => ImageFilter::<u8>::correlation(&sobel)?.accumulator(),
+        other => unreachable!("not a narrow-pixel workload: {other}"),
+    })
+}
+
 fn main() -> Result<(), simdconv::Error> {
-    // [--peers FILE] [FILTER]
-    let mut filter = None;
+    // [--peers FILE] [FILTER...]
+    let mut filters: Vec<String> = Vec::new();
     let mut peers_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--peers" {
             peers_file = args.next();
             if peers_file.is_none() {
-                eprintln!("--peers needs a file written by tools/peers/peers.py");
+                eprintln!("--peers needs a file written by tools/peers/peers.py or pixel_peers.py");
                 std::process::exit(2);
             }
         } else {
-            filter = Some(arg);
+            filters.push(arg);
         }
     }
     let measured = match peers_file.as_deref().map(Measured::read) {
@@ -517,13 +776,15 @@ fn main() -> Result<(), simdconv::Error> {
         None => None,
     };
     let peers_source = match &measured {
-        Some(m) => format!("peers measured by tools/peers/peers.py on {}", m.origin),
+        Some(m) => format!("peers measured by tools/peers/ on {}", m.origin),
         None => "PEERS.md (Zen 4)".to_string(),
     };
+    // Any FILTER matching the name or the description keeps a workload.
     let selected = |w: &Workload| {
-        filter
-            .as_deref()
-            .map_or(true, |f| w.name.contains(f) || w.description.contains(f))
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| w.name.contains(f.as_str()) || w.description.contains(f.as_str()))
     };
     println!("simdconv vs {peers_source}: full 2D convolution unless noted, medians of single calls (output allocated)");
     println!(
@@ -610,6 +871,41 @@ fn main() -> Result<(), simdconv::Error> {
                 &gaussian_f32(9, 2.0),
                 Mode::Full,
             )?,
+            "W8" => run_pixels::<u8, u8, _>(
+                w,
+                &peers,
+                &pixels::image_u8(pixels::SHAPE, pixels::SEED),
+                &pixels::w8_kernel(),
+                256,
+            )?,
+            "W9" => run_pixels::<u8, u8, _>(
+                w,
+                &peers,
+                &pixels::image_u8_rgb(pixels::SHAPE, pixels::SEED),
+                &pixels::w8_kernel(),
+                256,
+            )?,
+            "W12" => run_pixels::<u16, u16, _>(
+                w,
+                &peers,
+                &pixels::image_u16(pixels::SHAPE, pixels::SEED),
+                &pixels::w8_kernel(),
+                256,
+            )?,
+            "W8-i16" => run_pixels::<i16, i16, _>(
+                w,
+                &peers,
+                &pixels::image_i16(pixels::SHAPE, pixels::SEED),
+                &pixels::w8_kernel(),
+                256,
+            )?,
+            "W13" => run_pixels::<u8, i16, _>(
+                w,
+                &peers,
+                &pixels::image_u8(pixels::SHAPE, pixels::SEED),
+                &pixels::sobel_dx(),
+                1,
+            )?,
             other => unreachable!("unknown workload {other}"),
         };
         all_ok &= ok;
@@ -627,6 +923,25 @@ fn main() -> Result<(), simdconv::Error> {
         Backend::detect(),
         rayon_threads()
     );
+    if WORKLOADS
+        .iter()
+        .any(|w| selected(w) && PIXEL_WORKLOADS.contains(&w.name))
+    {
+        let accumulators: Vec<String> = WORKLOADS
+            .iter()
+            .filter(|w| selected(w) && PIXEL_WORKLOADS.contains(&w.name))
+            .map(|w| Ok(format!("{} {}", w.name, pixel_accumulator(w.name)?)))
+            .collect::<Result<_, simdconv::Error>>()?;
+        println!(
+            "W8-W13 (narrow pixels): ImageFilter, correlation, same mode, Border::Mirror (reflect-101),\n\
+             Preset::OpenCv (half to even, saturating), divisor 256 (W13: 1); the colour image (W9) through\n\
+             apply_channels_last, GMAC/s counting every channel. ImageFilter has no low_rank(false): a\n\
+             kernel with an exact low-rank form (W13's Sobel, rank 1) runs it on every backend but Scalar\n\
+             ('-lrR' rows), checked against the Scalar backend's direct result. Sums in the exact\n\
+             accumulator ImageFilter picks ('i16': modular 16-bit lanes): {}.",
+            accumulators.join(", ")
+        );
+    }
     println!(
         "x scalar: scalar median / this median ('~': scalar not timed, its single reference call used instead)."
     );
@@ -649,10 +964,12 @@ fn main() -> Result<(), simdconv::Error> {
     println!(
         "limit ms: the core's limit from PEERS.md, one core (auto: two cores; '-' on the low-rank path);\n\
          '*' derived the same way: MACs / (peak MACs per cycle x {GHZ} GHz), peaks 16 f32, 8 f64, 13 i32,\n\
-         6.6 i64 (two cores: half of that). %lim: limit / this median. The limits are Zen 4's\n\
-         (PEERS.md): %lim above 100% means this core's peak is higher (Zen 5: twice Zen 4's 512-bit\n\
-         rate). Without --peers the peers are PEERS.md's, also Zen 4's: on another CPU run\n\
-         `python3 tools/peers/peers.py` first and pass `--peers target/peers.json` to compare on one core."
+         6.6 i64 (two cores: half of that; W8-W13: the accumulator's, none for i16). %lim: limit /\n\
+         this median. The\n\
+         limits are Zen 4's (PEERS.md): %lim above 100% means this core's peak is higher (Zen 5: twice\n\
+         Zen 4's 512-bit rate). Without --peers the peers are PEERS.md's, also Zen 4's: on another CPU\n\
+         run `python3 tools/peers/peers.py` and `python3 tools/peers/pixel_peers.py --json\n\
+         target/peers.json --merge` first and pass `--peers target/peers.json` to compare on one core."
     );
     println!(
         "check against the Scalar backend: {}; total {:.1} s",

@@ -4,6 +4,9 @@
 //! The file is JSON: `{"cpu": ..., "date": ..., "workloads": {"W1": [{"peer":
 //! ..., "threads": 1, "ms": 0.44}, ...], ...}}`; peers.py checks every
 //! peer's output before timing it and leaves out the ones that disagree.
+//! `tools/peers/pixel_peers.py` writes the same format for W8-W13, and keeps
+//! peers off by at most 1 (a rounding difference) with `"exact": false`:
+//! they compete, named "not exact".
 
 use std::collections::HashMap;
 
@@ -15,6 +18,9 @@ pub struct Timing {
     pub peer: String,
     pub threads: u64,
     pub ms: f64,
+    /// `false` when the peer's output differs from the exact result by a
+    /// rounding (pixel_peers.py's `"exact"`); `None` when not stated.
+    pub exact: Option<bool>,
 }
 
 /// The timings of one peers.py run.
@@ -48,6 +54,7 @@ impl Measured {
                         peer: r.get("peer")?.as_str()?.to_string(),
                         threads: r.get("threads")?.as_u64()?,
                         ms: r.get("ms")?.as_f64()?,
+                        exact: r.get("exact").and_then(|e| e.as_bool()),
                     })
                 })
                 .collect::<Option<Vec<_>>>()
@@ -67,7 +74,14 @@ impl Measured {
             rows.iter()
                 .filter(|t| !one_thread || t.threads == 1)
                 .min_by(|a, b| a.ms.total_cmp(&b.ms))
-                .map(|t| (t.ms, format!("{} ({})", t.peer, t.threads)))
+                .map(|t| {
+                    let exact = if t.exact == Some(false) {
+                        ", not exact"
+                    } else {
+                        ""
+                    };
+                    (t.ms, format!("{} ({}{exact})", t.peer, t.threads))
+                })
         };
         (pick(false), pick(true))
     }
