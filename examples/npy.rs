@@ -5,15 +5,20 @@
 //! cargo run --release --example npy -- image.npy kernel.npy out.npy \
 //!     [--mode full|same|valid] \
 //!     [--border constant[=v]|wrap|symmetric|mirror|replicate] \
-//!     [--correlate] [--backend <name>] \
+//!     [--correlate] [--backend <name>] [--threads N] \
 //!     [--method direct|separable|fft|auto] [--explain]
 //! ```
 //!
 //! The defaults are SciPy's: `--mode full`, `--border constant=0`,
 //! convolution. Both files must be 2-D with the same dtype, one of
 //! `float32`, `float64`, `int32`, `int64` (detected from the file); the
-//! output has that dtype too. `--backend` forces an implementation (see
-//! `Backend`; `SIMDCONV_BACKEND` works as well). `--method` picks how a
+//! output has that dtype too. Images of `uint8`, `uint16` and `int16`
+//! pixels take their own kernels and flags (see "Narrow pixels" below).
+//! `--backend` forces an implementation (see
+//! `Backend`; `SIMDCONV_BACKEND` works as well); `--threads N` sets the
+//! thread policy (`Threads`): `0` or `auto` the default (rayon's pool for
+//! large calls), `1` or `single` the calling thread, `N` a pool of `N`
+//! threads; the bits are the same for every choice. `--method` picks how a
 //! float kernel is evaluated (default `direct`, the reference's bits, or
 //! the preset's own method; `fft` and `auto` are within the bound in
 //! `docs/FFT.md`; integer kernels stay exact whatever the method), and
@@ -69,23 +74,92 @@
 //!
 //! The presets default to `--mode same` and their library's border; both
 //! can be overridden. Gaussians take float images.
+//!
+//! # Narrow pixels: `uint8`, `uint16`, `int16` images
+//!
+//! An image of dtype `uint8`, `uint16` or `int16` goes through
+//! `ImageFilter`, with no float round trip: 2-D `(H, W)`, or 3-D `(H, W,
+//! C)` with the channels last (RGB, RGBA; `ImageFilter::apply_channels_last`:
+//! each channel filtered alone with the same kernel). Its kernel file is
+//! 2-D, `int32` or `int16` (exact integer sums) or `float32` or `float64`
+//! (sums in that type), and the output file has the output dtype and the
+//! image's layout. Five flags set the conversion of each sum:
+//!
+//! | flag | meaning | default |
+//! | --- | --- | --- |
+//! | `--divisor D` | divide each sum by `D`, a positive integer | 1 |
+//! | `--delta V` | add `V` after the division (integer kernel: `V * D` must be a whole number) | 0 |
+//! | `--rounding half-even\|half-up\|toward-zero` | how a quotient becomes an integer | `half-even` |
+//! | `--overflow saturate\|wrap` | a value out of the output's range is clamped, or wraps modulo 2^bits | `saturate` |
+//! | `--output-dtype uint8\|uint16\|int16\|int32\|float32` | the output's dtype (OpenCV's `ddepth`) | the image's |
+//! | `--preset opencv\|scipy-signal\|scipy-ndimage` | a library's rules (below) | none |
+//!
+//! An integer kernel's exact sum `S` becomes `overflow(round((S + V * D) /
+//! D))`, computed exactly; a float kernel's sum `s` becomes
+//! `overflow(round(s / D + V))`, computed in `f64`. A `float32` output
+//! takes the quotient unrounded (to the nearest `float32`).
+//!
+//! | `--preset` | stands for | rounding | overflow | output dtypes |
+//! | --- | --- | --- | --- | --- |
+//! | `opencv` | `cv2.filter2D` | `half-even` | `saturate` | OpenCV's `ddepth` restrictions: the image's, `float32`, or `int16` from `uint8` |
+//! | `scipy-signal` | `scipy.signal.convolve2d` / `correlate2d` on integer arrays | `toward-zero` | `wrap` | any |
+//! | `scipy-ndimage` | `scipy.ndimage.convolve` / `correlate` (a C cast of the `f64` sum) | `toward-zero` | `wrap` | any |
+//!
+//! Precedence: `--rounding` and `--overflow` override the preset's rule
+//! wherever they stand on the command line, before or after `--preset`
+//! (the preset is applied first, then the explicit rules); the preset's
+//! output restriction stays. A preset sets neither the mode, the border,
+//! the operation nor the divisor: `cv2.filter2D(image, -1,
+//! kernel.astype(np.float32) / 256, borderType=cv2.BORDER_REFLECT_101)` is
+//!
+//! ```text
+//! cargo run --release --example npy -- image.npy kernel.npy out.npy \
+//!     --correlate --mode same --border mirror --divisor 256 --preset opencv
+//! ```
+//!
+//! bit for bit (with the int32 taps in `kernel.npy`, wherever OpenCV's
+//! float32 sums are exact and it keeps its direct path, as in
+//! `tests/data/pixels`). `--mode`, `--border` (a `constant=v` fill is a
+//! pixel value), `--correlate`, `--backend`, `--threads` and `--explain`
+//! act as for the other dtypes; `--method` takes only `direct`, and
+//! `--separable` and `--gaussian` take float and int images only. The five
+//! conversion flags and `--preset` are errors for the other dtypes
+//! (`--output-dtype` naming the image's own dtype excepted).
+//!
+//! Errors never panic: a bad flag value (`--divisor 0`, an unknown
+//! rounding, overflow, preset or dtype name) prints the message and the
+//! usage and exits with status 2; a file or combination the example
+//! cannot run (an unsupported dtype or shape, an output dtype the preset
+//! does not allow, a delta an integer kernel cannot add exactly) prints
+//! the message and exits with status 1, writing nothing.
 
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Instant;
 
-use ndarray::{Array2, ArrayD};
+use ndarray::{Array2, ArrayD, Ix2, Ix3};
 use ndarray_npy::{read_npy, write_npy, ReadNpyError, ReadableElement, WritableElement};
-use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Operation};
+use simdconv::{
+    Backend, Border, Element, Filter2d, ImageFilter, Method, Mode, Operation, Output, Overflow,
+    Pixel, Preset, Round, Tap, Threads,
+};
 
 const USAGE: &str = "usage: npy <image.npy> <kernel.npy> <out.npy> [--mode full|same|valid]
            [--border constant[=v]|wrap|symmetric|mirror|replicate] [--correlate]
-           [--backend scalar|sse2|sse41|avx2|avx512|neon]
+           [--backend scalar|sse2|sse41|avx2|avx512|neon] [--threads N|auto|single]
            [--method direct|separable|fft|auto] [--explain]
        npy <image.npy> <out.npy> --separable <col.npy> <row.npy> [options as above]
        npy <image.npy> <out.npy> --gaussian SIGMA [--sigma-y S] --like opencv|scipy
-           [--ksize K] [--truncate T] [options as above]";
+           [--ksize K] [--truncate T] [options as above]
+uint8, uint16, int16 images (H x W or H x W x C; kernel int32, int16, float32, float64):
+       npy <image.npy> <kernel.npy> <out.npy> [options as above]
+           [--divisor D] [--delta V] [--rounding half-even|half-up|toward-zero]
+           [--overflow saturate|wrap] [--output-dtype uint8|uint16|int16|int32|float32]
+           [--preset opencv|scipy-signal|scipy-ndimage]";
+
+/// The output dtypes of narrow-pixel images (`--output-dtype`).
+const OUTPUT_DTYPES: [&str; 5] = ["uint8", "uint16", "int16", "int32", "float32"];
 
 /// Where the kernel comes from.
 enum KernelSource {
@@ -120,26 +194,75 @@ struct Options {
     backend: Option<Backend>,
     /// `None`: direct, or the preset's own method.
     method: Option<Method>,
+    /// `None`: the default policy (`Threads::Auto`).
+    threads: Option<Threads>,
     explain: bool,
+    /// The flags of narrow-pixel images.
+    pixel: PixelFlags,
+}
+
+/// The flags only `uint8`, `uint16` and `int16` images take (`None`: not
+/// given).
+#[derive(Default)]
+struct PixelFlags {
+    divisor: Option<u32>,
+    delta: Option<f64>,
+    rounding: Option<Round>,
+    overflow: Option<Overflow>,
+    /// One of [`OUTPUT_DTYPES`].
+    output_dtype: Option<&'static str>,
+    preset: Option<Preset>,
+}
+
+impl PixelFlags {
+    /// The first flag given that only narrow-pixel images take, for an
+    /// image of dtype `dtype`.
+    fn given_for(&self, dtype: &str) -> Option<&'static str> {
+        [
+            (self.divisor.is_some(), "--divisor"),
+            (self.delta.is_some(), "--delta"),
+            (self.rounding.is_some(), "--rounding"),
+            (self.overflow.is_some(), "--overflow"),
+            (
+                self.output_dtype.is_some_and(|d| d != dtype),
+                "--output-dtype",
+            ),
+            (self.preset.is_some(), "--preset"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+}
+
+/// Why the example stopped: a wrong command line (exit status 2, with the
+/// usage) or a job it cannot run (exit status 1).
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    Run(String),
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match parse(&args) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    // The dtype of image.npy decides the element type.
-    match match_dtype(&options) {
+    match cli(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The whole example for the arguments after the program name
+/// (`tests/npy_pixels.rs` calls it as the command line would).
+pub fn cli(args: &[String]) -> Result<(), Failure> {
+    let options = parse(args).map_err(Failure::Usage)?;
+    // The dtype of image.npy decides the element type.
+    match_dtype(&options).map_err(Failure::Run)
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -149,7 +272,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut op = Operation::Convolution;
     let mut backend = None;
     let mut method = None;
+    let mut threads = None;
     let mut explain = false;
+    let mut pixel = PixelFlags::default();
     let mut separable = None;
     let mut sigma = None;
     let (mut sigma_y, mut ksize, mut truncate, mut like) = (None, 0, 4.0, None);
@@ -192,7 +317,38 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--correlate" => op = Operation::Correlation,
             "--backend" => backend = Some(value()?.parse().map_err(|e| format!("{e}"))?),
             "--method" => method = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--threads" => threads = Some(parse_threads(&value()?)?),
             "--explain" => explain = true,
+            "--divisor" => {
+                let v = value()?;
+                let d = v.parse().ok().filter(|&d: &u32| d > 0).ok_or_else(|| {
+                    format!(
+                        "--divisor takes a positive integer (at most {}), not {v:?}",
+                        u32::MAX
+                    )
+                })?;
+                pixel.divisor = Some(d);
+            }
+            "--delta" => {
+                let v = number(flag, value()?)?;
+                if !v.is_finite() {
+                    return Err(format!("--delta takes a finite number, not {v}"));
+                }
+                pixel.delta = Some(v);
+            }
+            "--rounding" => pixel.rounding = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--overflow" => pixel.overflow = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--preset" => pixel.preset = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--output-dtype" => {
+                let v = value()?;
+                let known = OUTPUT_DTYPES.iter().find(|&&d| d == v).ok_or_else(|| {
+                    format!(
+                        "--output-dtype takes {}, not {v:?}",
+                        OUTPUT_DTYPES.join(", ")
+                    )
+                })?;
+                pixel.output_dtype = Some(known);
+            }
             f if f.starts_with('-') => return Err(format!("unknown option {f:?}")),
             _ => files.push(arg.clone()),
         }
@@ -235,8 +391,37 @@ fn parse(args: &[String]) -> Result<Options, String> {
         op,
         backend,
         method,
+        threads,
         explain,
+        pixel,
     })
+}
+
+/// `--threads`: `0` or `auto`, `1` or `single`, or a pool of `N` threads.
+fn parse_threads(text: &str) -> Result<Threads, String> {
+    let n = match text {
+        "auto" => 0,
+        "single" => 1,
+        _ => text.parse::<usize>().map_err(|_| {
+            format!("--threads takes a number of threads, auto or single, not {text:?}")
+        })?,
+    };
+    match n {
+        0 => Ok(Threads::Auto),
+        1 => Ok(Threads::Single),
+        #[cfg(feature = "rayon")]
+        n => {
+            let pool = simdconv::rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| format!("cannot start {n} threads: {e}"))?;
+            Ok(Threads::Pool(std::sync::Arc::new(pool)))
+        }
+        #[cfg(not(feature = "rayon"))]
+        n => Err(format!(
+            "--threads {n}: built without the rayon feature, only 0 (auto) and 1"
+        )),
+    }
 }
 
 /// Runs the job for the element type of the image file: tries each
@@ -255,8 +440,22 @@ fn match_dtype(o: &Options) -> Result<(), String> {
     try_type!(f32, "float32");
     try_type!(i64, "int64");
     try_type!(i32, "int32");
+    // Narrow pixels: 2-D or 3-D (channels last), through ImageFilter.
+    macro_rules! try_pixel {
+        ($t:ty) => {
+            match read_npy::<_, ArrayD<$t>>(&o.image) {
+                Ok(image) => return run_pixels::<$t>(o, image),
+                Err(ReadNpyError::WrongDescriptor(_)) => {}
+                Err(e) => return Err(format!("cannot read {}: {}", o.image, e)),
+            }
+        };
+    }
+    try_pixel!(u8);
+    try_pixel!(u16);
+    try_pixel!(i16);
     Err(format!(
-        "{}: unsupported dtype (use float32, float64, int32 or int64, e.g. `a.astype(np.float64)`)",
+        "{}: unsupported dtype (use float32, float64, int32 or int64, e.g. \
+         `a.astype(np.float64)`, or uint8, uint16, int16 pixels)",
         o.image
     ))
 }
@@ -265,6 +464,12 @@ fn run<T>(o: &Options, image: Array2<T>, dtype: &str) -> Result<(), String>
 where
     T: Element + ReadableElement + WritableElement + FromStr + Display,
 {
+    if let Some(flag) = o.pixel.given_for(dtype) {
+        return Err(format!(
+            "{flag} applies to uint8, uint16 and int16 images; {} is {dtype}",
+            o.image
+        ));
+    }
     let read = |path: &str| -> Result<ArrayD<T>, String> {
         read_npy(path).map_err(|e| match e {
             ReadNpyError::WrongDescriptor(d) => format!(
@@ -323,6 +528,9 @@ where
     }
     if let Some(m) = o.method {
         filter = filter.method(m);
+    }
+    if let Some(t) = &o.threads {
+        filter = filter.threads(t.clone());
     }
     let backend = filter.resolved_backend().map_err(|e| e.to_string())?;
     if o.explain {
@@ -394,4 +602,387 @@ fn scipy_line<T: Display>(o: &Options, kernel: &str, mode: Mode, border: &Border
         "signal.{function}(np.load(\"{}\"), np.load(\"{}\"), mode=\"{mode}\", {boundary})",
         o.image, kernel
     )
+}
+
+/// Runs the job for a narrow-pixel image (`uint8`, `uint16`, `int16`),
+/// 2-D or 3-D with the channels last, through `ImageFilter`.
+fn run_pixels<P>(o: &Options, image: ArrayD<P>) -> Result<(), String>
+where
+    P: Pixel + FromStr + Display,
+{
+    let dtype = P::NAME;
+    let path = match &o.kernel {
+        KernelSource::File(path) => path,
+        KernelSource::Separable(..) => {
+            return Err(format!(
+                "--separable takes float and int images; {} is {dtype}: give a 2-D kernel file",
+                o.image
+            ))
+        }
+        KernelSource::Gaussian(_) => {
+            return Err(format!(
+                "--gaussian takes float images; {} is {dtype}: give a 2-D kernel file \
+                 (e.g. integer taps and --divisor)",
+                o.image
+            ))
+        }
+    };
+    if let Some(m) = o.method.filter(|&m| m != Method::Direct) {
+        return Err(format!(
+            "--method {m}: {dtype} images are filtered by the direct method only"
+        ));
+    }
+    if !matches!(image.ndim(), 2 | 3) {
+        return Err(format!(
+            "{}: a {dtype} image must be 2-D (H, W) or 3-D (H, W, C) with the channels \
+             last, not shape {:?}",
+            o.image,
+            image.shape()
+        ));
+    }
+    let kernel = PixelKernel::<P>::read(path, o.op)?;
+    match o.pixel.output_dtype.unwrap_or(dtype) {
+        "uint8" => run_pixels_into::<P, u8>(o, image, kernel),
+        "uint16" => run_pixels_into::<P, u16>(o, image, kernel),
+        "int16" => run_pixels_into::<P, i16>(o, image, kernel),
+        "int32" => run_pixels_into::<P, i32>(o, image, kernel),
+        "float32" => run_pixels_into::<P, f32>(o, image, kernel),
+        other => Err(format!("output dtype {other} is not supported")),
+    }
+}
+
+/// The kernel file of a narrow-pixel image, as a filter.
+struct PixelKernel<P: Pixel> {
+    filter: ImageFilter<P>,
+    path: String,
+    /// The file's dtype.
+    dtype: &'static str,
+    /// `sum |tap|` of integer taps (`None` for float taps).
+    abs_sum: Option<i64>,
+}
+
+impl<P: Pixel> PixelKernel<P> {
+    /// Reads `path` as `int32`, `int16`, `float32` or `float64` taps.
+    fn read(path: &str, op: Operation) -> Result<Self, String> {
+        // Each attempt returns the file's dtype descriptor if it differs.
+        macro_rules! try_taps {
+            ($t:ty, $name:literal, $abs:expr) => {
+                match read_npy::<_, ArrayD<$t>>(path) {
+                    Ok(k) => return Self::build(k, op, path, $name, $abs),
+                    Err(ReadNpyError::WrongDescriptor(d)) => d,
+                    Err(e) => return Err(format!("cannot read {path}: {e}")),
+                }
+            };
+        }
+        try_taps!(i32, "int32", |t: &i32| Some(i64::from(*t).abs()));
+        try_taps!(i16, "int16", |t: &i16| Some(i64::from(*t).abs()));
+        try_taps!(f32, "float32", |_: &f32| None);
+        let found = try_taps!(f64, "float64", |_: &f64| None);
+        Err(format!(
+            "{path}: dtype {found} is not a kernel for {} pixels: save int32 taps (exact \
+             sums, e.g. `kernel.astype(np.int32)` with --divisor) or float32 ones",
+            P::NAME
+        ))
+    }
+
+    fn build<K: Tap>(
+        kernel: ArrayD<K>,
+        op: Operation,
+        path: &str,
+        dtype: &'static str,
+        abs: impl Fn(&K) -> Option<i64>,
+    ) -> Result<Self, String> {
+        let shape = kernel.shape().to_vec();
+        let kernel = kernel
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| format!("{path}: a 2-D kernel was expected, not shape {shape:?}"))?;
+        let abs_sum = kernel
+            .iter()
+            .map(&abs)
+            .try_fold(0i64, |s, a| a.and_then(|a| s.checked_add(a)));
+        Ok(PixelKernel {
+            filter: ImageFilter::new(&kernel, op).map_err(|e| format!("{path}: {e}"))?,
+            path: path.to_string(),
+            dtype,
+            abs_sum,
+        })
+    }
+}
+
+/// The narrow-pixel job with output type `O`: sets the flags, filters,
+/// writes the output file and prints what ran.
+fn run_pixels_into<P, O>(
+    o: &Options,
+    image: ArrayD<P>,
+    kernel: PixelKernel<P>,
+) -> Result<(), String>
+where
+    P: Pixel + FromStr + Display,
+    O: Output + WritableElement,
+{
+    let mode = o.mode.unwrap_or(Mode::Full);
+    let border = match &o.border {
+        Some(text) => parse_pixel_border::<P>(text)?,
+        None => Border::Constant(P::default()),
+    };
+    let flags = &o.pixel;
+    let mut filter = kernel
+        .filter
+        .clone()
+        .output::<O>()
+        .mode(mode)
+        .border(border);
+    if let Some(b) = o.backend {
+        filter = filter.backend(b);
+    }
+    if let Some(t) = &o.threads {
+        filter = filter.threads(t.clone());
+    }
+    if let Some(d) = flags.divisor {
+        filter = filter.divisor(d);
+    }
+    if let Some(v) = flags.delta {
+        filter = filter.delta(v);
+    }
+    // The preset first, then the explicit rules: --rounding and --overflow
+    // win wherever they stand on the command line.
+    if let Some(p) = flags.preset {
+        filter = filter.preset(p);
+    }
+    if let Some(r) = flags.rounding {
+        filter = filter.round(r);
+    }
+    if let Some(v) = flags.overflow {
+        filter = filter.overflow(v);
+    }
+    filter.check().map_err(|e| e.to_string())?;
+    let backend = filter.resolved_backend().map_err(|e| e.to_string())?;
+    if o.explain {
+        println!(
+            "method: direct, {} accumulator ({})",
+            filter.accumulator(),
+            match filter.accumulator() {
+                "i16" => "exact sums recovered from wrapping 16-bit lanes",
+                "i32" | "i64" => "exact integer sums",
+                _ => "float sums in the reference's order",
+            }
+        );
+    }
+
+    let start = Instant::now();
+    let out_shape = match image.ndim() {
+        2 => {
+            let image = image
+                .view()
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| e.to_string())?;
+            let out = filter.apply(image).map_err(|e| e.to_string())?;
+            write_npy(&o.output, &out).map_err(|e| format!("cannot write {}: {e}", o.output))?;
+            out.shape().to_vec()
+        }
+        _ => {
+            let image = image
+                .view()
+                .into_dimensionality::<Ix3>()
+                .map_err(|e| e.to_string())?;
+            let out = filter
+                .apply_channels_last(image)
+                .map_err(|e| e.to_string())?;
+            write_npy(&o.output, &out).map_err(|e| format!("cannot write {}: {e}", o.output))?;
+            out.shape().to_vec()
+        }
+    };
+    let elapsed = start.elapsed();
+
+    let shape = |s: &[usize]| {
+        let dims: Vec<String> = s.iter().map(usize::to_string).collect();
+        dims.join(" x ")
+    };
+    let (kh, kw) = filter.kernel_shape();
+    println!(
+        "{}: {} {}, {}: {} {kh} x {kw} -> {}: {} {}",
+        o.image,
+        P::NAME,
+        shape(image.shape()),
+        kernel.path,
+        kernel.dtype,
+        o.output,
+        O::NAME,
+        shape(&out_shape)
+    );
+    let preset = flags
+        .preset
+        .map(|p| format!(" (preset {p})"))
+        .unwrap_or_default();
+    println!(
+        "{:?}, Mode::{mode:?}, Border::{border:?}, divisor {}, delta {}, rounding {}, \
+         overflow {}{preset}, accumulator {}, backend {backend}, {:.3} ms",
+        o.op,
+        flags.divisor.unwrap_or(1),
+        flags.delta.unwrap_or(0.0),
+        filter.rounding_rule(),
+        filter.overflow_rule(),
+        filter.accumulator(),
+        elapsed.as_secs_f64() * 1e3
+    );
+    let call = Call {
+        o,
+        kernel: &kernel,
+        mode,
+        border: &border,
+        rules: (filter.rounding_rule(), filter.overflow_rule()),
+        output: O::NAME,
+        channels: image.ndim() == 3,
+    };
+    if let Some(line) = call.peer_line() {
+        println!("check in Python: {line}");
+    }
+    Ok(())
+}
+
+/// A border for pixel images: the name as `Border`'s `FromStr` takes it,
+/// a `constant=v` fill parsed as a pixel value.
+fn parse_pixel_border<P: Pixel + FromStr>(text: &str) -> Result<Border<P>, String> {
+    let (name, fill) = match text.split_once('=') {
+        Some((name, fill)) => (name, Some(fill)),
+        None => (text, None),
+    };
+    let border: Border<i64> = name.parse().map_err(|e| format!("{e}"))?;
+    Ok(match (border, fill) {
+        (Border::Constant(_), fill) => Border::Constant(match fill {
+            Some(f) => f.parse().map_err(|_| {
+                format!(
+                    "fill value {f:?} is not a valid {}, the image's dtype",
+                    P::NAME
+                )
+            })?,
+            None => P::default(),
+        }),
+        (_, Some(_)) => return Err(format!("only constant takes a value, not {name}")),
+        (Border::Wrap, None) => Border::Wrap,
+        (Border::Symmetric, None) => Border::Symmetric,
+        (Border::Mirror, None) => Border::Mirror,
+        (Border::Replicate, None) => Border::Replicate,
+    })
+}
+
+/// A narrow-pixel job, for the peer call that computes the same bits.
+struct Call<'a, P: Pixel> {
+    o: &'a Options,
+    kernel: &'a PixelKernel<P>,
+    mode: Mode,
+    border: &'a Border<P>,
+    rules: (Round, Overflow),
+    output: &'static str,
+    channels: bool,
+}
+
+impl<P: Pixel + Display> Call<'_, P> {
+    /// The preset's library call, where it computes exactly this job (the
+    /// conditions `tools/vectors/pixels.py` checks: odd kernel sides for
+    /// `same`, integer taps, a power-of-two divisor that keeps the float
+    /// taps exact, OpenCV's direct path and exact float32 sums).
+    fn peer_line(&self) -> Option<String> {
+        let o = self.o;
+        let preset = o.pixel.preset?;
+        if self.rules != preset.rules() {
+            return None;
+        }
+        let abs_sum = self.kernel.abs_sum?;
+        let divisor = o.pixel.divisor.unwrap_or(1);
+        let delta = o.pixel.delta.unwrap_or(0.0);
+        let (kh, kw) = self.kernel.filter.kernel_shape();
+        let odd = kh % 2 == 1 && kw % 2 == 1;
+        let (image, kernel) = (&o.image, &self.kernel.path);
+        let same_dtype = self.output == P::NAME;
+        match preset {
+            Preset::OpenCv => {
+                let border = match self.border {
+                    Border::Mirror => "BORDER_REFLECT_101",
+                    Border::Symmetric => "BORDER_REFLECT",
+                    Border::Replicate => "BORDER_REPLICATE",
+                    Border::Constant(v) if *v == P::default() => "BORDER_CONSTANT",
+                    _ => return None,
+                };
+                let max = P::MIN.unsigned_abs().max(P::MAX.unsigned_abs());
+                let direct_taps = if P::NAME == "uint8" && matches!(self.output, "uint8" | "int16")
+                {
+                    130
+                } else {
+                    50
+                };
+                let exact = u64::try_from(abs_sum).ok()?.checked_mul(max)? < 1 << 24;
+                if o.op != Operation::Correlation
+                    || self.mode != Mode::Same
+                    || !odd
+                    || !divisor.is_power_of_two()
+                    || kh * kw >= direct_taps
+                    || !exact
+                {
+                    return None;
+                }
+                let ddepth = match self.output {
+                    o if o == P::NAME => "-1",
+                    "int16" => "cv2.CV_16S",
+                    "float32" => "cv2.CV_32F",
+                    _ => return None,
+                };
+                Some(format!(
+                    "cv2.filter2D(np.load(\"{image}\"), {ddepth}, np.load(\"{kernel}\").astype(np.float32) \
+                     / {divisor}, delta={delta}, borderType=cv2.{border})"
+                ))
+            }
+            Preset::ScipySignal => {
+                let function = match o.op {
+                    Operation::Convolution => "convolve2d",
+                    Operation::Correlation => "correlate2d",
+                };
+                let boundary = match self.border {
+                    Border::Constant(v) => format!("boundary=\"fill\", fillvalue={v}"),
+                    Border::Wrap => "boundary=\"wrap\"".into(),
+                    Border::Symmetric => "boundary=\"symm\"".into(),
+                    _ => return None,
+                };
+                if self.channels || !same_dtype || divisor != 1 || delta != 0.0 {
+                    return None;
+                }
+                Some(format!(
+                    "signal.{function}(np.load(\"{image}\"), np.load(\"{kernel}\").astype(np.{}), \
+                     mode=\"{}\", {boundary})",
+                    P::NAME,
+                    self.mode
+                ))
+            }
+            Preset::ScipyNdimage => {
+                let function = match o.op {
+                    Operation::Convolution => "convolve",
+                    Operation::Correlation => "correlate",
+                };
+                let mode = match self.border {
+                    Border::Constant(v) => format!("mode=\"constant\", cval={v}"),
+                    Border::Wrap => "mode=\"wrap\"".into(),
+                    Border::Symmetric => "mode=\"reflect\"".into(),
+                    Border::Mirror => "mode=\"mirror\"".into(),
+                    Border::Replicate => "mode=\"nearest\"".into(),
+                };
+                if self.mode != Mode::Same
+                    || !odd
+                    || !same_dtype
+                    || !divisor.is_power_of_two()
+                    || delta != 0.0
+                {
+                    return None;
+                }
+                let weights = if self.channels {
+                    format!("(np.load(\"{kernel}\") / {divisor})[:, :, None]")
+                } else {
+                    format!("np.load(\"{kernel}\") / {divisor}")
+                };
+                Some(format!(
+                    "ndimage.{function}(np.load(\"{image}\"), {weights}, {mode})"
+                ))
+            }
+            _ => None,
+        }
+    }
 }

@@ -1,14 +1,15 @@
 //! Tests the image example's path (`examples/common/filters.rs`, the module
 //! `examples/image.rs` runs) on tiny images: kernels, channel conversion,
-//! filtering through simdconv, PNG output.
+//! filtering through simdconv, PNG output; and the `--pixels` path: `u8`
+//! and `u16` samples viewed in place and filtered by `ImageFilter`.
 
 #[path = "../examples/common/filters.rs"]
 mod filters;
 
 use std::path::Path;
 
-use filters::{Named, Rgb, RgbImage};
-use ndarray::Array2;
+use filters::{AnyPng, Named, Png, Rgb, RgbImage};
+use ndarray::{s, Array2, Array3, ArrayView3};
 use simdconv::{Backend, Border, Filter2d, Mode};
 
 const ALL: [Named; 5] = [
@@ -180,4 +181,213 @@ fn channels_round_trip_and_the_sample_saves_as_png() {
     let back = filters::open_png(&path).unwrap();
     std::fs::remove_file(&path).ok();
     assert_eq!(back, sample);
+}
+
+/// A file in Cargo's directory for integration tests' files (see above).
+fn tmp_png(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "simdconv-image-test-{name}-{}.png",
+        std::env::consts::ARCH
+    ))
+}
+
+/// `image` written as an 8-bit RGB PNG and read back as samples.
+fn rgb_samples(image: &RgbImage, name: &str) -> Png<u8> {
+    let path = tmp_png(name);
+    filters::save_png(image, &path).unwrap();
+    let png = filters::open_png_samples(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    match png {
+        AnyPng::Eight(png) => png,
+        AnyPng::Sixteen(_) => panic!("an 8-bit PNG read as 16-bit"),
+    }
+}
+
+#[test]
+fn pixels_are_viewed_in_place_and_agree_with_the_f32_path() {
+    let sample = filters::sample_image(40);
+    let png = rgb_samples(&sample, "pixels-sample");
+    assert_eq!(
+        (png.width, png.height, png.color),
+        (40, 40, png::ColorType::Rgb)
+    );
+    let view = png.view().unwrap();
+    assert_eq!(view.dim(), (40, 40, 3));
+    // The view is the decoded buffer itself.
+    assert_eq!(view.as_ptr(), png.samples.as_ptr());
+    assert_eq!(view[[5, 7, 1]], sample.get_pixel(7, 5)[1]);
+    for named in ALL {
+        let f32_path = run(named, &sample);
+        let out = named
+            .build_pixels::<u8>()
+            .unwrap()
+            .apply(view, false)
+            .unwrap();
+        let worst = out
+            .indexed_iter()
+            .map(|((y, x, c), &v)| {
+                let w = f32_path.get_pixel(x as u32, y as u32)[c];
+                (i16::from(v) - i16::from(w)).abs()
+            })
+            .max()
+            .unwrap();
+        assert!(worst <= 1, "{named}: differs from the f32 path by {worst}");
+    }
+}
+
+#[test]
+fn pixels_of_a_constant_image_stay_constant_in_u8_and_u16() {
+    let grey8 = Array3::from_shape_fn((6, 9, 3), |(_, _, c)| [10u8, 128, 255][c]);
+    let grey16 = Array3::from_shape_fn((6, 9, 3), |(_, _, c)| [10u16, 40000, 65535][c]);
+    for named in ALL {
+        let (f8, f16) = (
+            named.build_pixels::<u8>().unwrap(),
+            named.build_pixels::<u16>().unwrap(),
+        );
+        let (out8, out16) = (
+            f8.apply(grey8.view(), false).unwrap(),
+            f16.apply(grey16.view(), false).unwrap(),
+        );
+        if named == Named::Sobel {
+            assert!(out8.iter().all(|&v| v == 0), "{named}");
+            assert!(out16.iter().all(|&v| v == 0), "{named}");
+        } else {
+            assert_eq!(out8, grey8, "{named}");
+            assert_eq!(out16, grey16, "{named}");
+        }
+    }
+    // Sobel on a unit step (0 to the maximum): the magnitude is the maximum.
+    let step = Array3::from_shape_fn((5, 8, 1), |(_, x, _)| if x < 4 { 0u16 } else { 65535 });
+    let out = Named::Sobel
+        .build_pixels::<u16>()
+        .unwrap()
+        .apply(step.view(), false)
+        .unwrap();
+    for row in out.index_axis(ndarray::Axis(2), 0).rows() {
+        assert_eq!(row.to_vec(), [0, 0, 0, 65535, 65535, 0, 0, 0]);
+    }
+}
+
+/// The exact 3x3 box mean of one channel with a symmetric border, rounded
+/// half to even (9 is odd: no ties).
+fn box3_model(image: ArrayView3<'_, u16>) -> Array3<u16> {
+    let (h, w, c) = image.dim();
+    let at = |i: isize, n: usize| i.clamp(0, n as isize - 1) as usize; // symmetric, one pixel out
+    Array3::from_shape_fn((h, w, c), |(y, x, k)| {
+        let mut sum = 0u64;
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                let (yy, xx) = (at(y as isize + dy, h), at(x as isize + dx, w));
+                sum += u64::from(image[[yy, xx, k]]);
+            }
+        }
+        ((sum + 4) / 9) as u16
+    })
+}
+
+#[test]
+fn sixteen_bit_pngs_round_trip_in_native_order_and_filter_exactly() {
+    let mut seed = 3u64;
+    let image = Array3::from_shape_fn((11, 17, 3), |_| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        (seed >> 48) as u16
+    });
+    let path = tmp_png("sixteen");
+    filters::save_png_samples(image.view(), png::ColorType::Rgb, &path).unwrap();
+    let png = match filters::open_png_samples(&path).unwrap() {
+        AnyPng::Sixteen(png) => png,
+        AnyPng::Eight(_) => panic!("a 16-bit PNG read as 8-bit"),
+    };
+    std::fs::remove_file(&path).ok();
+    let view = png.view().unwrap();
+    assert_eq!(view, image, "16-bit samples in native order");
+    assert_eq!(view.as_ptr(), png.samples.as_ptr());
+    let out = Named::Box(3)
+        .build_pixels::<u16>()
+        .unwrap()
+        .apply(view, false)
+        .unwrap();
+    assert_eq!(out, box3_model(view));
+}
+
+#[test]
+fn alpha_is_kept_and_the_colour_channels_filtered_as_without_it() {
+    let sample = filters::sample_image(24);
+    let rgb = rgb_samples(&sample, "pixels-alpha");
+    let rgb = rgb.view().unwrap();
+    let rgba = Array3::from_shape_fn((24, 24, 4), |(y, x, c)| {
+        if c < 3 {
+            rgb[[y, x, c]]
+        } else {
+            (x * 10 + y) as u8
+        }
+    });
+    for named in ALL {
+        let filter = named.build_pixels::<u8>().unwrap();
+        let out = filter.apply(rgba.view(), true).unwrap();
+        assert_eq!(
+            out.slice(s![.., .., 3]),
+            rgba.slice(s![.., .., 3]),
+            "{named}"
+        );
+        assert_eq!(
+            out.slice(s![.., .., ..3]),
+            filter.apply(rgb, false).unwrap(),
+            "{named}"
+        );
+    }
+    // Written and read back as RGBA.
+    let path = tmp_png("rgba");
+    filters::save_png_samples(rgba.view(), png::ColorType::Rgba, &path).unwrap();
+    let back = filters::open_png_samples(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    let AnyPng::Eight(back) = back else {
+        panic!("8-bit")
+    };
+    assert!(back.alpha());
+    assert_eq!(back.view().unwrap(), rgba);
+}
+
+#[test]
+fn pixels_give_the_same_bits_on_every_backend() {
+    let png = rgb_samples(&filters::sample_image(33), "pixels-backends");
+    let view = png.view().unwrap();
+    for named in ALL {
+        let filter = named.build_pixels::<u8>().unwrap();
+        let expected = match &filter {
+            filters::PixelFilter::Direct(f) => {
+                filters::PixelFilter::Direct(f.clone().backend(Backend::Scalar))
+            }
+            filters::PixelFilter::Sobel(x, y) => filters::PixelFilter::Sobel(
+                x.clone().backend(Backend::Scalar),
+                y.clone().backend(Backend::Scalar),
+            ),
+        }
+        .apply(view, false)
+        .unwrap();
+        for backend in Backend::available() {
+            let forced = match &filter {
+                filters::PixelFilter::Direct(f) => {
+                    filters::PixelFilter::Direct(f.clone().backend(backend))
+                }
+                filters::PixelFilter::Sobel(x, y) => filters::PixelFilter::Sobel(
+                    x.clone().backend(backend),
+                    y.clone().backend(backend),
+                ),
+            };
+            assert_eq!(
+                forced.apply(view, false).unwrap(),
+                expected,
+                "{named} on {backend}"
+            );
+            assert_eq!(forced.resolved_backend().unwrap(), backend);
+        }
+        let accumulator = filter.accumulator();
+        let calls = filter.calls();
+        match named {
+            Named::Gaussian(_) => assert_eq!((accumulator, calls), ("f32", 1)),
+            Named::Sobel => assert_eq!((accumulator, calls), ("i16", 2)),
+            _ => assert_eq!((accumulator, calls), ("i16", 1)),
+        }
+    }
 }

@@ -6,6 +6,12 @@
 //! image shipped as `assets/sample.png`. `examples/image.rs` only parses
 //! the command line, reads and writes files and times the calls.
 //!
+//! The narrow-pixel path (`--pixels`) lives here too: the PNG's own
+//! samples, `u8` or `u16`, decoded into one buffer and viewed as `(H, W,
+//! C)` without a copy ([`Png::view`]), filtered by [`ImageFilter`]
+//! ([`PixelFilter`], from [`Named::build_pixels`]) and written back at the
+//! same bit depth and colour type.
+//!
 //! This file is a module, not an example of its own (cargo only builds
 //! `examples/*.rs` and `examples/*/main.rs`): `examples/image.rs` and the
 //! test include it with `#[path = ...] mod filters;`.
@@ -17,8 +23,8 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayView2};
-use simdconv::{Border, Filter2d, Mode};
+use ndarray::{s, Array2, Array3, ArrayView2, ArrayView3, Zip};
+use simdconv::{Backend, Border, Filter2d, ImageFilter, Mode, Pixel};
 
 /// A filter named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -327,5 +333,248 @@ pub fn save_png(image: &RgbImage, path: &std::path::Path) -> Result<(), String> 
     let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.0).collect();
     writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())
+}
+
+/// The narrow-pixel filters of a [`Named`] filter (`--pixels`): one
+/// [`ImageFilter`] into the pixel type, or Sobel's two derivatives.
+// One value per run, built once: its size (two filters for Sobel) costs
+// nothing worth a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum PixelFilter<P: Pixel> {
+    /// Gaussian (the `f32` taps of [`gaussian_kernel`], summed in `f32`),
+    /// sharpen (integer taps, saturating), box (taps 1, divisor `size^2`:
+    /// the exact mean); each rounded half to even.
+    Direct(ImageFilter<P>),
+    /// The two 3x3 Sobel correlations with integer taps, into exact `i32`
+    /// derivatives; the magnitude `sqrt(gx^2 + gy^2) / 4` is rounded half
+    /// to even and clamped to the pixel range.
+    Sobel(ImageFilter<P, i32>, ImageFilter<P, i32>),
+}
+
+impl Named {
+    /// The filter on the pixels themselves (`u8` or `u16`), `Mode::Same`,
+    /// with the border of [`Named::border`].
+    pub fn build_pixels<P: Pixel>(self) -> Result<PixelFilter<P>, simdconv::Error> {
+        let border = match self.border() {
+            Border::Replicate => Border::Replicate,
+            _ => Border::Symmetric,
+        };
+        let integer = |k: Array2<f32>| k.mapv(|t| t as i32);
+        let direct = |f: ImageFilter<P>| PixelFilter::Direct(f.mode(Mode::Same).border(border));
+        Ok(match self {
+            Named::Gaussian(sigma) => direct(ImageFilter::correlation(&gaussian_kernel(sigma))?),
+            Named::Sharpen => direct(ImageFilter::correlation(&integer(sharpen_kernel()))?),
+            Named::Box(size) => direct(
+                ImageFilter::correlation(&Array2::from_elem((size, size), 1i32))?
+                    .divisor((size * size) as u32),
+            ),
+            Named::Sobel => {
+                let (gx, gy) = sobel_kernels();
+                let derivative = |k: Array2<f32>| -> Result<ImageFilter<P, i32>, simdconv::Error> {
+                    Ok(ImageFilter::<P>::correlation(&integer(k))?
+                        .mode(Mode::Same)
+                        .border(border)
+                        .output::<i32>())
+                };
+                PixelFilter::Sobel(derivative(gx)?, derivative(gy)?)
+            }
+        })
+    }
+}
+
+impl<P: Pixel> PixelFilter<P> {
+    /// Filters the colour channels of `image` `(H, W, C)`: all `C`, or the
+    /// first `C - 1` when `alpha` (a strided view, no copy), whose last
+    /// channel is copied through unchanged.
+    pub fn apply(
+        &self,
+        image: ArrayView3<'_, P>,
+        alpha: bool,
+    ) -> Result<Array3<P>, simdconv::Error> {
+        let (h, w, c) = image.dim();
+        let colour = if alpha { c.saturating_sub(1) } else { c };
+        let colours = image.slice(s![.., .., ..colour]);
+        let mut out = Array3::<P>::default((h, w, c));
+        match self {
+            PixelFilter::Direct(f) => {
+                f.apply_channels_last_into(colours, out.slice_mut(s![.., .., ..colour]))?
+            }
+            PixelFilter::Sobel(gx, gy) => {
+                let (x, y) = (
+                    gx.apply_channels_last(colours)?,
+                    gy.apply_channels_last(colours)?,
+                );
+                Zip::from(out.slice_mut(s![.., .., ..colour]))
+                    .and(&x)
+                    .and(&y)
+                    .for_each(|o, &x, &y| {
+                        let magnitude = f64::from(x).hypot(f64::from(y)) / 4.0;
+                        *o = P::from_float(magnitude.round_ties_even(), true);
+                    });
+            }
+        }
+        if alpha {
+            out.slice_mut(s![.., .., colour..])
+                .assign(&image.slice(s![.., .., colour..]));
+        }
+        Ok(out)
+    }
+
+    /// The accumulator the sums run in (see `ImageFilter::accumulator`).
+    pub fn accumulator(&self) -> &'static str {
+        match self {
+            PixelFilter::Direct(f) => f.accumulator(),
+            PixelFilter::Sobel(gx, _) => gx.accumulator(),
+        }
+    }
+
+    /// The backend that runs.
+    pub fn resolved_backend(&self) -> Result<Backend, simdconv::Error> {
+        match self {
+            PixelFilter::Direct(f) => f.resolved_backend(),
+            PixelFilter::Sobel(gx, _) => gx.resolved_backend(),
+        }
+    }
+
+    /// The number of `ImageFilter` calls per image.
+    pub fn calls(&self) -> usize {
+        match self {
+            PixelFilter::Direct(_) => 1,
+            PixelFilter::Sobel(..) => 2,
+        }
+    }
+}
+
+/// A PNG sample type: `u8` (8-bit PNGs) or `u16` (16-bit PNGs).
+pub trait Sample: Pixel {
+    /// The PNG bit depth.
+    const DEPTH: png::BitDepth;
+    /// The samples in PNG's byte order (big-endian for 16 bits), row-major.
+    fn png_bytes(image: ArrayView3<'_, Self>) -> Vec<u8>;
+}
+
+impl Sample for u8 {
+    const DEPTH: png::BitDepth = png::BitDepth::Eight;
+    fn png_bytes(image: ArrayView3<'_, u8>) -> Vec<u8> {
+        image.iter().copied().collect()
+    }
+}
+
+impl Sample for u16 {
+    const DEPTH: png::BitDepth = png::BitDepth::Sixteen;
+    fn png_bytes(image: ArrayView3<'_, u16>) -> Vec<u8> {
+        image.iter().flat_map(|v| v.to_be_bytes()).collect()
+    }
+}
+
+/// A decoded PNG's samples, interleaved row by row: `width * height *
+/// channels` values of `S`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Png<S> {
+    pub width: u32,
+    pub height: u32,
+    /// Grayscale, GrayscaleAlpha, Rgb or Rgba (palettes are expanded).
+    pub color: png::ColorType,
+    pub samples: Vec<S>,
+}
+
+impl<S> Png<S> {
+    /// Whether the last channel is alpha.
+    pub fn alpha(&self) -> bool {
+        matches!(
+            self.color,
+            png::ColorType::GrayscaleAlpha | png::ColorType::Rgba
+        )
+    }
+
+    /// The samples as `(H, W, C)`: a view of the decoded buffer, no copy.
+    pub fn view(&self) -> Result<ArrayView3<'_, S>, String> {
+        let shape = (
+            self.height as usize,
+            self.width as usize,
+            self.color.samples(),
+        );
+        ArrayView3::from_shape(shape, &self.samples).map_err(|e| format!("{shape:?}: {e}"))
+    }
+}
+
+/// A PNG at its own bit depth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnyPng {
+    Eight(Png<u8>),
+    Sixteen(Png<u16>),
+}
+
+/// Reads a PNG's samples as they are: palettes become RGB(A), grey of
+/// fewer than 8 bits becomes 8-bit, a tRNS chunk becomes alpha; 16-bit
+/// samples stay 16-bit.
+///
+/// 16-bit samples are decoded straight into the `u16` buffer: `png` writes
+/// big-endian bytes into `bytemuck::cast_slice_mut(&mut samples)` (a
+/// `&mut [u8]` over the same memory, always aligned), and one in-place
+/// pass, `u16::from_be`, puts them in native order (a no-op on big-endian
+/// machines). No second buffer, and [`Png::view`] views it as is.
+pub fn open_png_samples(path: &std::path::Path) -> Result<AnyPng, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("the PNG is too large to decode in memory")?;
+    let (_, depth) = reader.output_color_type();
+    if depth == png::BitDepth::Sixteen {
+        let mut samples = vec![0u16; size.div_ceil(2)];
+        let frame = reader
+            .next_frame(bytemuck::cast_slice_mut(&mut samples))
+            .map_err(|e| e.to_string())?;
+        samples.truncate(frame.buffer_size() / 2);
+        for v in &mut samples {
+            *v = u16::from_be(*v);
+        }
+        Ok(AnyPng::Sixteen(Png {
+            width: frame.width,
+            height: frame.height,
+            color: frame.color_type,
+            samples,
+        }))
+    } else {
+        let mut samples = vec![0u8; size];
+        let frame = reader.next_frame(&mut samples).map_err(|e| e.to_string())?;
+        samples.truncate(frame.buffer_size());
+        Ok(AnyPng::Eight(Png {
+            width: frame.width,
+            height: frame.height,
+            color: frame.color_type,
+            samples,
+        }))
+    }
+}
+
+/// Writes `(H, W, C)` samples as a PNG of colour type `color` at `S`'s bit
+/// depth.
+pub fn save_png_samples<S: Sample>(
+    image: ArrayView3<'_, S>,
+    color: png::ColorType,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let (h, w, c) = image.dim();
+    if c != color.samples() {
+        return Err(format!("{c} channels for a {color:?} PNG"));
+    }
+    let (w, h) = (
+        u32::try_from(w).map_err(|e| e.to_string())?,
+        u32::try_from(h).map_err(|e| e.to_string())?,
+    );
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    encoder.set_color(color);
+    encoder.set_depth(S::DEPTH);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer
+        .write_image_data(&S::png_bytes(image))
+        .map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())
 }
