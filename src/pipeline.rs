@@ -20,10 +20,11 @@ use crate::backend::Backend;
 use crate::border::Border;
 use crate::error::Error;
 use crate::factor::Factors;
+use crate::kernels::autovec;
 use crate::kernels::{RowKernel, Taps, ROW_SLACK};
 use crate::scratch::Scratch;
 use crate::threads::Threads;
-use crate::transfer::{Load, Same, Store};
+use crate::transfer::{Load, Same, Store, Widen};
 use crate::tuning;
 
 /// Everything about one call that does not depend on which rows are computed.
@@ -41,6 +42,9 @@ pub(crate) struct Plan<T> {
     pub band_rows: usize,
     /// Elements per pixel along a row (see [`Call::cell`]).
     pub cell: usize,
+    /// The backend `kernel` belongs to: the image's rows are widened into
+    /// the accumulator with its instructions.
+    pub backend: Backend,
 }
 
 /// One call, as the filter chose it: what [`execute`] needs beside the
@@ -103,6 +107,7 @@ where
         kernel: call.kernel,
         band_rows: tuning::direct_band_rows(call.backend),
         cell: call.cell,
+        backend: call.backend,
     };
     crate::alloc::probe::<T>(
         scratch_elements(&plan, &call.evaluation, rows),
@@ -228,6 +233,7 @@ impl ColumnMap {
         src: ArrayView1<'_, I>,
         fill: T,
         skip: core::ops::Range<usize>,
+        widen: fn(&Widen<I, T>, &[I], &mut [T]),
     ) {
         let pick = |k: &Option<usize>| k.map_or(fill, |k| src[k].load());
         for (d, k) in dst[..self.mid_dst].iter_mut().zip(&self.left) {
@@ -245,7 +251,7 @@ impl ColumnMap {
             let len = part.len();
             let mid = &mut dst[part];
             match contiguous {
-                Some(s) => I::load_slice(&s[at..at + len], mid),
+                Some(s) => widen(&Widen::new(), &s[at..at + len], mid),
                 None => {
                     let src_mid = src.slice(ndarray::s![at..at + len]);
                     for (d, s) in mid.iter_mut().zip(src_mid.iter()) {
@@ -349,6 +355,8 @@ pub(crate) struct Source<'c, 'i, I: 'static, T: 'static> {
     fill: T,
     /// Only when `I` is `T` ([`Load::same_view`]).
     interior: Option<Interior<'i, T>>,
+    /// [`Load::load_slice`] compiled for the call's backend.
+    widen: fn(&Widen<I, T>, &[I], &mut [T]),
 }
 
 impl<'c, 'i, I: Load<T>, T: Arith> Source<'c, 'i, I, T> {
@@ -363,7 +371,8 @@ impl<'c, 'i, I: Load<T>, T: Arith> Source<'c, 'i, I, T> {
                     .interior
                     .as_ref()
                     .map_or(0..0, |i| (i.lo + i.kw - 1).min(i.hi)..i.hi);
-                self.columns.fill(dst, self.image.row(k), self.fill, skip)
+                self.columns
+                    .fill(dst, self.image.row(k), self.fill, skip, self.widen)
             }
         }
     }
@@ -577,11 +586,13 @@ pub(crate) fn run<I, T, O, S>(
     let slots = band + kh - 1;
     let fill = plan.border.fill().copied().unwrap_or(T::ZERO);
     let lead = columns.lead();
+    let widen = autovec::select::<Widen<I, T>>(plan.backend);
     let source = |interior| Source {
         columns,
         image,
         fill,
         interior,
+        widen,
     };
     let same = I::same_view(image);
     let interior = |width, kw| same.and_then(|image| Interior::new(image, width, kw, lead, fill));
@@ -721,6 +732,7 @@ mod tests {
             kernel: T::row_kernel(backend).expect("an available backend"),
             band_rows,
             cell: 1,
+            backend,
         };
         let columns = ColumnMap::new(&border, w, shape.1 + kw - 1, kw as isize - 1, 1);
         let taps = Taps::new(taps.iter().copied().collect(), kh, kw);
@@ -792,6 +804,7 @@ mod tests {
             ArrayView1::from(src),
             border.fill().copied().unwrap_or(0),
             0..0,
+            autovec::select(Backend::Scalar),
         );
         dst
     }

@@ -12,7 +12,10 @@
 
 use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
+use core::marker::PhantomData;
+
 use crate::arith::Arith;
+use crate::kernels::autovec::RowMap;
 
 /// An image element that widens exactly into the accumulator type `T`
 /// (or, into `i16`, modulo 2^16: the narrow pixels' modular accumulator,
@@ -21,7 +24,7 @@ pub trait Load<T>: Copy + Send + Sync + 'static {
     /// The value as `T` (exact).
     fn load(self) -> T;
     /// `dst[i] = src[i].load()` for every `i` (the slices have one length).
-    #[inline]
+    #[inline(always)]
     fn load_slice(src: &[Self], dst: &mut [T]) {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = s.load();
@@ -33,6 +36,26 @@ pub trait Load<T>: Copy + Send + Sync + 'static {
     fn same_view(image: ArrayView2<'_, Self>) -> Option<ArrayView2<'_, T>> {
         let _ = image;
         None
+    }
+}
+
+/// The widening of one row, as a loop
+/// [`autovec`](crate::kernels::autovec) compiles per backend
+/// (`vpmovzxbw` and friends where the baseline has only SSE2's unpacks).
+pub(crate) struct Widen<I, T>(PhantomData<fn(I) -> T>);
+
+impl<I, T> Widen<I, T> {
+    pub(crate) fn new() -> Self {
+        Widen(PhantomData)
+    }
+}
+
+impl<I: Load<T>, T: Copy> RowMap for Widen<I, T> {
+    type Src = I;
+    type Dst = T;
+    #[inline(always)]
+    fn map(&self, src: &[I], dst: &mut [T]) {
+        I::load_slice(src, dst)
     }
 }
 

@@ -319,6 +319,81 @@ fn every_backend_matches_the_exact_model_u16_i16() {
     against_model::<i16, f32>(11);
 }
 
+/// Divisor 1 and no delta into an output of the accumulator's type: the
+/// row kernels write into the output directly when its rows are
+/// contiguous, through the conversion otherwise; both equal the model.
+fn identity_case<P, O>(seed: u64, taps: (i64, i64), overflow: Overflow, accumulator: &str)
+where
+    P: Pixel + TryFrom<i64>,
+    O: Output + Into<f64>,
+{
+    let mut rng = Rng(seed);
+    let image = Array2::from_shape_fn((29, 83), |_| rng.edgy(P::MIN, P::MAX));
+    let kernel = Array2::from_shape_fn((3, 5), |_| rng.edgy(taps.0, taps.1));
+    let want = model::<O>(
+        &image,
+        &kernel,
+        (Mode::Same, Border::Mirror),
+        (1, 0, Round::HalfEven, overflow),
+    );
+    let filter = ImageFilter::<P>::correlation(&kernel.mapv(|v| v as i32))
+        .unwrap()
+        .output::<O>()
+        .mode(Mode::Same)
+        .border(Border::Mirror)
+        .overflow(overflow);
+    assert_eq!(filter.accumulator(), accumulator, "{kernel}");
+    let image = image.mapv(pixel_from_i64::<P>);
+    for backend in Backend::available() {
+        let f = filter.clone().backend(backend);
+        let mut contiguous = Array2::<O>::default((29, 83));
+        f.apply_into(&image, &mut contiguous).unwrap();
+        let mut wide = Array2::<O>::default((29, 166));
+        f.apply_into(&image, wide.slice_mut(s![.., ..;2])).unwrap();
+        for got in [contiguous, wide.slice(s![.., ..;2]).to_owned()] {
+            assert_eq!(
+                to_f64(&got),
+                want,
+                "{} -> {} {backend} {overflow}",
+                P::NAME,
+                O::NAME
+            );
+        }
+    }
+}
+
+#[test]
+fn identity_conversions_write_in_place_and_equal_the_model() {
+    // Sobel-like taps: every sum an i16, the 16-bit lanes are the output.
+    identity_case::<u8, i16>(21, (-2, 2), Overflow::Saturate, "i16");
+    // Sums beyond i16 in 16-bit lanes: wrapping keeps the residue ...
+    identity_case::<u8, i16>(22, (-20, 20), Overflow::Wrap, "i16");
+    // ... saturating must recover the sum first.
+    identity_case::<u8, i16>(23, (17, 17), Overflow::Saturate, "i16");
+    identity_case::<u8, i32>(24, (-900, 900), Overflow::Saturate, "i32");
+    identity_case::<i16, i32>(25, (-900, 900), Overflow::Wrap, "i32");
+    // Float taps into f32: the f32 sums of Filter2d themselves.
+    let mut rng = Rng(26);
+    let image = Array2::from_shape_fn((31, 77), |_| rng.edgy(0, 255) as u8);
+    let kernel = Array2::from_shape_fn((4, 6), |_| (rng.next() % 1000) as f32 / 997.0 - 0.3);
+    let want = simdconv::Filter2d::correlation(&kernel)
+        .unwrap()
+        .mode(Mode::Same)
+        .border(Border::Mirror)
+        .backend(Backend::Scalar)
+        .apply(&image.mapv(f32::from))
+        .unwrap();
+    let filter = ImageFilter::<u8>::correlation(&kernel)
+        .unwrap()
+        .output::<f32>()
+        .mode(Mode::Same)
+        .border(Border::Mirror);
+    for backend in Backend::available() {
+        let got = filter.clone().backend(backend).apply(&image).unwrap();
+        assert_eq!(got.mapv(f32::to_bits), want.mapv(f32::to_bits), "{backend}");
+    }
+}
+
 #[test]
 fn float_kernels_match_the_scalar_backend_on_every_backend() {
     let mut rng = Rng(99);

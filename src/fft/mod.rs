@@ -237,6 +237,8 @@ fn run_tile<F: FftFloat>(
     let first_col = (at.1 + call.offset.1) as isize;
     let lead = kw as isize - 1 - first_col;
     let columns = ColumnMap::new(&call.border, image.ncols(), cols, lead, call.cell);
+    // The image is the accumulator's type here: a plain copy.
+    let widen = crate::kernels::autovec::select::<crate::transfer::Widen<F, F>>(call.backend);
     let row_lead = (at.0 + call.offset.0) as isize - (kh as isize - 1);
     let mut finite = true;
     for (b, dst) in block.chunks_mut(nw).enumerate() {
@@ -250,7 +252,7 @@ fn run_tile<F: FftFloat>(
             .border
             .source_index(b as isize + row_lead, image.nrows())
         {
-            Some(k) => columns.fill(used, image.row(k), fill, 0..0),
+            Some(k) => columns.fill(used, image.row(k), fill, 0..0, widen),
             None => used.fill(fill),
         }
         finite &= all_finite(used);

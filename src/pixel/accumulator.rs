@@ -35,10 +35,10 @@ impl Tap for f64 {}
 /// The filter of one accumulator type, with the kernel already in it.
 #[derive(Clone, Debug)]
 pub enum Engine {
-    /// Wrapping 16-bit sums of a range starting at `lo` (see the module
-    /// documentation).
-    I16(Filter2d<i16>, i64),
-    I32(Filter2d<i32>),
+    /// Wrapping 16-bit sums of a range of fewer than 2^16 integers (see
+    /// the module documentation).
+    I16(Filter2d<i16>, Sums),
+    I32(Filter2d<i32>, Sums),
     I64(Filter2d<i64>),
     F32(Filter2d<f32>),
     F64(Filter2d<f64>),
@@ -49,12 +49,19 @@ impl Engine {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Engine::I16(..) => "i16",
-            Engine::I32(_) => "i32",
+            Engine::I32(..) => "i32",
             Engine::I64(_) => "i64",
             Engine::F32(_) => "f32",
             Engine::F64(_) => "f64",
         }
     }
+}
+
+/// The range `[lo, hi]` of every sum the pixel type allows.
+#[derive(Clone, Copy, Debug)]
+pub struct Sums {
+    pub(crate) lo: i64,
+    pub(crate) hi: i64,
 }
 
 /// The exact range of `sum_t k_t * x_t` over pixels `x_t` in
@@ -87,14 +94,19 @@ pub(crate) mod private {
     ) -> Result<Engine, Error> {
         let (lo, hi) = sum_range(kernel.iter().map(|&t| t.into()), P::MIN, P::MAX);
         let fits = |min: i128, max: i128| lo >= min && hi <= max;
+        // Both i16 and i32 engines have ranges within i32.
+        let sums = || Sums {
+            lo: lo as i64,
+            hi: hi as i64,
+        };
         if hi - lo < 1 << 16 {
             // Taps modulo 2^16 (the residues are what the lanes multiply).
             let k = kernel.mapv(|t| t.into() as i16);
-            Ok(Engine::I16(Filter2d::new(&k, op)?, lo as i64))
+            Ok(Engine::I16(Filter2d::new(&k, op)?, sums()))
         } else if fits(i32::MIN.into(), i32::MAX.into()) {
             // Every tap is in i32: |t| * max|pixel| <= the range.
             let k = kernel.mapv(|t| t.into() as i32);
-            Ok(Engine::I32(Filter2d::new(&k, op)?))
+            Ok(Engine::I32(Filter2d::new(&k, op)?, sums()))
         } else if fits(i64::MIN.into(), i64::MAX.into()) {
             let k = kernel.mapv(|t| t.into());
             Ok(Engine::I64(Filter2d::new(&k, op)?))

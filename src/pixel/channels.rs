@@ -152,13 +152,13 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
         let backend = self.resolved_backend()?;
         let (exact, float) = (self.exact(), FromFloat::new(&self.rules));
         match &self.engine {
-            Engine::I16(f, lo) => {
-                let modular = FromModular { lo: *lo, exact };
+            Engine::I16(f, sums) => {
+                let modular = FromModular::new(sums.lo, sums.hi, exact);
                 let store = Converter::new(modular, backend);
                 f.clone().with_cells(c).apply_cells(image, out, &store, c)
             }
-            Engine::I32(f) => {
-                let store = Converter::new(exact, backend);
+            Engine::I32(f, sums) => {
+                let store = Converter::new(exact.for_sums(sums.lo, sums.hi), backend);
                 f.clone().with_cells(c).apply_cells(image, out, &store, c)
             }
             Engine::I64(f) => {

@@ -186,6 +186,10 @@ pub(crate) struct FromExact {
     shift: Option<u32>,
     round: Round,
     saturate: bool,
+    /// Whether every sum, plus the delta and the rounding bias, fits in
+    /// `i32` (see [`FromExact::for_sums`]): the row loops then compute in
+    /// `i32` lanes, twice as many per vector as `i64`.
+    narrow: bool,
 }
 
 impl FromExact {
@@ -206,7 +210,22 @@ impl FromExact {
                 .then(|| rules.divisor.trailing_zeros()),
             round: rules.round,
             saturate: rules.overflow == Overflow::Saturate,
+            narrow: false,
         })
+    }
+
+    /// This conversion for sums known to lie in `[lo, hi]`: where they,
+    /// the delta and the rounding bias stay within `i32` (a power-of-two
+    /// divisor), the row loops compute in `i32`. Same results: every
+    /// intermediate value is the same integer in either width.
+    pub(crate) fn for_sums(mut self, lo: i64, hi: i64) -> Self {
+        const LIMIT: i128 = 1 << 30;
+        let magnitude = i128::from(lo).abs().max(i128::from(hi).abs());
+        self.narrow = match self.shift {
+            Some(k) if k < 30 => magnitude + i128::from(self.delta_d).abs() + (1i128 << k) < LIMIT,
+            _ => false,
+        };
+        self
     }
 
     /// The output for exact sum `s`: the definition, which the row
@@ -288,59 +307,116 @@ impl FromExact {
     /// [`convert_slice`](Self::convert_slice) of the sums `sum(src[i])`.
     #[inline(always)]
     fn convert_with<A: Copy, O: Output>(&self, src: &[A], dst: &mut [O], sum: impl Fn(A) -> i64) {
-        if self.saturate {
-            self.rows::<A, O, true>(src, dst, sum)
-        } else {
-            self.rows::<A, O, false>(src, dst, sum)
+        let narrow = self.narrow && O::RANGE.is_some();
+        match (narrow, self.saturate) {
+            // `as i32` is exact: `for_sums` bounded every sum.
+            (true, true) => self.rows::<A, O, i32, true>(src, dst, |a| sum(a) as i32),
+            (true, false) => self.rows::<A, O, i32, false>(src, dst, |a| sum(a) as i32),
+            (false, true) => self.rows::<A, O, i64, true>(src, dst, sum),
+            (false, false) => self.rows::<A, O, i64, false>(src, dst, sum),
         }
     }
 
+    /// The row loops, computing in `W` (`i32` only for power-of-two
+    /// divisors and integer outputs, within [`FromExact::for_sums`]'s
+    /// bounds).
     #[inline(always)]
-    fn rows<A: Copy, O: Output, const SATURATE: bool>(
+    fn rows<A: Copy, O: Output, W: Work, const SATURATE: bool>(
         &self,
         src: &[A],
         dst: &mut [O],
-        sum: impl Fn(A) -> i64,
+        sum: impl Fn(A) -> W,
     ) {
-        let dd = self.delta_d;
+        let dd = W::of(self.delta_d);
         if O::RANGE.is_none() {
             let d = self.divisor as f64;
-            return each(src, dst, &sum, |s: i64| {
-                O::from_float(s.wrapping_add(dd) as f64 / d, SATURATE)
+            return each(src, dst, &sum, |s: W| {
+                O::from_float(s.wrapping_add(dd).wide() as f64 / d, SATURATE)
             });
         }
-        let out = |q: i64| O::from_integer(q, SATURATE);
+        let out = |q: W| O::from_integer(q.wide(), SATURATE);
+        let one = W::of(1);
         match (self.shift, self.round) {
-            (Some(0), _) => each(src, dst, &sum, |s: i64| out(s.wrapping_add(dd))),
+            (Some(0), _) => each(src, dst, &sum, |s: W| out(s.wrapping_add(dd))),
             (Some(k), Round::HalfUp) => {
-                let bias = dd + (1i64 << (k - 1));
-                each(src, dst, &sum, |s: i64| out((s + bias) >> k))
+                let bias = dd + (one << (k - 1));
+                each(src, dst, &sum, |s: W| out((s + bias) >> k))
             }
             (Some(k), Round::HalfEven) => {
-                let bias = dd + (1i64 << (k - 1)) - 1;
-                each(src, dst, &sum, |s: i64| {
+                let bias = dd + (one << (k - 1)) - one;
+                each(src, dst, &sum, |s: W| {
                     let y = s + dd;
-                    out((s + bias + ((y >> k) & 1)) >> k)
+                    out((s + bias + ((y >> k) & one)) >> k)
                 })
             }
             (Some(k), Round::TowardZero) => {
-                let mask = (1i64 << k) - 1;
-                each(src, dst, &sum, |s: i64| {
+                let mask = (one << k) - one;
+                each(src, dst, &sum, |s: W| {
                     let y = s + dd;
-                    out((y + ((y >> 63) & mask)) >> k)
+                    out((y + ((y >> (W::BITS - 1)) & mask)) >> k)
                 })
             }
             (None, round) => {
                 let d = self.divisor;
-                each(src, dst, &sum, |s: i64| out(divide(s + dd, d, round)))
+                each(src, dst, &sum, |s: W| {
+                    out(W::of(divide(s.wide() + dd.wide(), d, round)))
+                })
             }
         }
     }
 }
 
+/// The integer type the conversion loops compute in.
+trait Work:
+    Copy
+    + core::ops::Add<Output = Self>
+    + core::ops::Sub<Output = Self>
+    + core::ops::BitAnd<Output = Self>
+    + core::ops::Shl<u32, Output = Self>
+    + core::ops::Shr<u32, Output = Self>
+{
+    const BITS: u32;
+    /// `v` in this type (the caller knows it fits).
+    fn of(v: i64) -> Self;
+    fn wide(self) -> i64;
+    fn wrapping_add(self, other: Self) -> Self;
+}
+
+impl Work for i32 {
+    const BITS: u32 = 32;
+    #[inline(always)]
+    fn of(v: i64) -> Self {
+        v as i32
+    }
+    #[inline(always)]
+    fn wide(self) -> i64 {
+        i64::from(self)
+    }
+    #[inline(always)]
+    fn wrapping_add(self, other: Self) -> Self {
+        i32::wrapping_add(self, other)
+    }
+}
+
+impl Work for i64 {
+    const BITS: u32 = 64;
+    #[inline(always)]
+    fn of(v: i64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn wide(self) -> i64 {
+        self
+    }
+    #[inline(always)]
+    fn wrapping_add(self, other: Self) -> Self {
+        i64::wrapping_add(self, other)
+    }
+}
+
 /// `dst[i] = f(sum(src[i]))`.
 #[inline(always)]
-fn each<A: Copy, O>(src: &[A], dst: &mut [O], sum: impl Fn(A) -> i64, f: impl Fn(i64) -> O) {
+fn each<A: Copy, O, W>(src: &[A], dst: &mut [O], sum: impl Fn(A) -> W, f: impl Fn(W) -> O) {
     for (d, &s) in dst.iter_mut().zip(src) {
         *d = f(sum(s));
     }
@@ -381,8 +457,89 @@ impl FromFloat {
 /// [`FromExact`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FromModular {
-    pub(crate) lo: i64,
-    pub(crate) exact: FromExact,
+    lo: i64,
+    /// The largest sum (`hi - lo < 2^16`).
+    hi: i64,
+    exact: FromExact,
+}
+
+impl FromModular {
+    /// For sums in `[lo, hi]`, a range of fewer than 2^16 integers.
+    pub(crate) fn new(lo: i64, hi: i64, exact: FromExact) -> Self {
+        debug_assert!(lo <= hi && hi - lo < 1 << 16);
+        FromModular {
+            lo,
+            hi,
+            exact: exact.for_sums(lo, hi),
+        }
+    }
+}
+
+/// A conversion that may be the identity.
+pub(crate) trait Conversion {
+    /// Whether each output equals the accumulator's value (when the output
+    /// has the accumulator's type).
+    fn identity(&self) -> bool;
+}
+
+impl Conversion for FromExact {
+    fn identity(&self) -> bool {
+        self.shift == Some(0) && self.delta_d == 0
+    }
+}
+
+impl Conversion for FromModular {
+    /// The lanes hold the sum modulo 2^16; an `i16` output is that residue
+    /// when it wraps, or when every sum is an `i16` anyway.
+    fn identity(&self) -> bool {
+        self.exact.identity() && (!self.exact.saturate || (self.lo >= -32768 && self.hi <= 32767))
+    }
+}
+
+impl Conversion for FromFloat {
+    /// Divisor 1 and no delta: an `f32` sum converts to itself (through
+    /// `f64`, exactly); an integer output is never of a float's type.
+    fn identity(&self) -> bool {
+        self.divisor == 1.0 && self.delta == 0.0
+    }
+}
+
+/// An accumulator type, and the output view of its own type.
+pub(crate) trait Accumulated: Copy {
+    /// `out` as a view of `Self` when `O` is `Self`, else `out` back.
+    fn in_place<O: Output>(
+        out: ndarray::ArrayViewMut2<'_, O>,
+    ) -> Result<ndarray::ArrayViewMut2<'_, Self>, ndarray::ArrayViewMut2<'_, O>>;
+}
+
+macro_rules! accumulated {
+    ($($t:ty => $view:ident),*) => {$(
+        impl Accumulated for $t {
+            fn in_place<O: Output>(
+                out: ndarray::ArrayViewMut2<'_, O>,
+            ) -> Result<ndarray::ArrayViewMut2<'_, Self>, ndarray::ArrayViewMut2<'_, O>> {
+                O::$view(out)
+            }
+        }
+    )*};
+}
+
+accumulated!(i16 => as_i16, i32 => as_i32, f32 => as_f32);
+
+impl Accumulated for i64 {
+    fn in_place<O: Output>(
+        out: ndarray::ArrayViewMut2<'_, O>,
+    ) -> Result<ndarray::ArrayViewMut2<'_, i64>, ndarray::ArrayViewMut2<'_, O>> {
+        Err(out)
+    }
+}
+
+impl Accumulated for f64 {
+    fn in_place<O: Output>(
+        out: ndarray::ArrayViewMut2<'_, O>,
+    ) -> Result<ndarray::ArrayViewMut2<'_, f64>, ndarray::ArrayViewMut2<'_, O>> {
+        Err(out)
+    }
 }
 
 /// One conversion of rows of `A` into rows of `O` ([`FromExact`] or
@@ -444,7 +601,7 @@ where
     }
 }
 
-impl<C, A: Copy, O: Output> Store<A, O> for Converter<C, A, O>
+impl<C: Conversion, A: Accumulated, O: Output> Store<A, O> for Converter<C, A, O>
 where
     Row<C, A, O>: RowMap<Src = A, Dst = O>,
 {
@@ -467,7 +624,11 @@ where
         &self,
         out: ndarray::ArrayViewMut2<'a, O>,
     ) -> Result<ndarray::ArrayViewMut2<'a, A>, ndarray::ArrayViewMut2<'a, O>> {
-        Err(out)
+        if self.row.0.identity() {
+            A::in_place(out)
+        } else {
+            Err(out)
+        }
     }
 }
 
@@ -530,6 +691,20 @@ mod tests {
                     got,
                     c.convert::<O>(s.into()),
                     "{s} {rules:?} -> {}",
+                    O::NAME
+                );
+            }
+            // The i32 loops, for sums known to be small.
+            let narrow = c.for_sums(-70000, 70000);
+            assert_eq!(narrow.narrow, rules.divisor.is_power_of_two(), "{rules:?}");
+            let small: Vec<i32> = sums.iter().copied().filter(|s| s.abs() <= 70000).collect();
+            let mut row = vec![O::default(); small.len()];
+            narrow.convert_slice(&small, &mut row);
+            for (&s, &got) in small.iter().zip(&row) {
+                assert_eq!(
+                    got,
+                    c.convert::<O>(s.into()),
+                    "narrow {s} {rules:?} -> {}",
                     O::NAME
                 );
             }

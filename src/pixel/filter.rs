@@ -126,8 +126,8 @@ impl<P: Pixel> ImageFilter<P, P> {
 macro_rules! with_engine {
     ($engine:expr, |$f:ident| $body:expr) => {
         match $engine {
-            Engine::I16($f, lo) => Engine::I16($body, lo),
-            Engine::I32($f) => Engine::I32($body),
+            Engine::I16($f, sums) => Engine::I16($body, sums),
+            Engine::I32($f, sums) => Engine::I32($body, sums),
             Engine::I64($f) => Engine::I64($body),
             Engine::F32($f) => Engine::F32($body),
             Engine::F64($f) => Engine::F64($body),
@@ -278,7 +278,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     pub fn operation(&self) -> Operation {
         match &self.engine {
             Engine::I16(f, _) => f.operation(),
-            Engine::I32(f) => f.operation(),
+            Engine::I32(f, _) => f.operation(),
             Engine::I64(f) => f.operation(),
             Engine::F32(f) => f.operation(),
             Engine::F64(f) => f.operation(),
@@ -289,7 +289,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     pub fn kernel_shape(&self) -> (usize, usize) {
         match &self.engine {
             Engine::I16(f, _) => f.kernel_shape(),
-            Engine::I32(f) => f.kernel_shape(),
+            Engine::I32(f, _) => f.kernel_shape(),
             Engine::I64(f) => f.kernel_shape(),
             Engine::F32(f) => f.kernel_shape(),
             Engine::F64(f) => f.kernel_shape(),
@@ -301,7 +301,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     pub fn output_shape(&self, image: (usize, usize)) -> Result<(usize, usize), Error> {
         match &self.engine {
             Engine::I16(f, _) => f.output_shape(image),
-            Engine::I32(f) => f.output_shape(image),
+            Engine::I32(f, _) => f.output_shape(image),
             Engine::I64(f) => f.output_shape(image),
             Engine::F32(f) => f.output_shape(image),
             Engine::F64(f) => f.output_shape(image),
@@ -327,7 +327,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
         }
         if matches!(
             self.engine,
-            Engine::I16(..) | Engine::I32(_) | Engine::I64(_)
+            Engine::I16(..) | Engine::I32(..) | Engine::I64(_)
         ) && FromExact::new(&self.rules).is_none()
         {
             return Err(Error::BadParameter {
@@ -374,11 +374,14 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
         let backend = self.resolved_backend()?;
         let (exact, float) = (self.exact(), FromFloat::new(&self.rules));
         match &self.engine {
-            Engine::I16(f, lo) => {
-                let modular = FromModular { lo: *lo, exact };
+            Engine::I16(f, sums) => {
+                let modular = FromModular::new(sums.lo, sums.hi, exact);
                 f.apply_converted(image, out, &Converter::new(modular, backend))
             }
-            Engine::I32(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
+            Engine::I32(f, sums) => {
+                let exact = exact.for_sums(sums.lo, sums.hi);
+                f.apply_converted(image, out, &Converter::new(exact, backend))
+            }
             Engine::I64(f) => f.apply_converted(image, out, &Converter::new(exact, backend)),
             Engine::F32(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
             Engine::F64(f) => f.apply_converted(image, out, &Converter::new(float, backend)),
@@ -396,7 +399,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     pub fn resolved_backend(&self) -> Result<Backend, Error> {
         match &self.engine {
             Engine::I16(f, _) => f.resolved_backend(),
-            Engine::I32(f) => f.resolved_backend(),
+            Engine::I32(f, _) => f.resolved_backend(),
             Engine::I64(f) => f.resolved_backend(),
             Engine::F32(f) => f.resolved_backend(),
             Engine::F64(f) => f.resolved_backend(),

@@ -68,12 +68,53 @@ pub trait Output:
 }
 
 pub(crate) mod sealed {
-    pub trait Sealed {}
+    use ndarray::ArrayViewMut2;
+
+    /// Sealing, and the typed views an identity conversion writes through
+    /// (an output of the accumulator's own type is written in place).
+    pub trait Sealed: Sized {
+        /// The view as `i16`s when `Self` is `i16`, else itself back.
+        fn as_i16(
+            v: ArrayViewMut2<'_, Self>,
+        ) -> Result<ArrayViewMut2<'_, i16>, ArrayViewMut2<'_, Self>> {
+            Err(v)
+        }
+        /// The view as `i32`s when `Self` is `i32`, else itself back.
+        fn as_i32(
+            v: ArrayViewMut2<'_, Self>,
+        ) -> Result<ArrayViewMut2<'_, i32>, ArrayViewMut2<'_, Self>> {
+            Err(v)
+        }
+        /// The view as `f32`s when `Self` is `f32`, else itself back.
+        fn as_f32(
+            v: ArrayViewMut2<'_, Self>,
+        ) -> Result<ArrayViewMut2<'_, f32>, ArrayViewMut2<'_, Self>> {
+            Err(v)
+        }
+    }
     impl Sealed for u8 {}
     impl Sealed for u16 {}
-    impl Sealed for i16 {}
-    impl Sealed for i32 {}
-    impl Sealed for f32 {}
+    impl Sealed for i16 {
+        fn as_i16(
+            v: ArrayViewMut2<'_, i16>,
+        ) -> Result<ArrayViewMut2<'_, i16>, ArrayViewMut2<'_, i16>> {
+            Ok(v)
+        }
+    }
+    impl Sealed for i32 {
+        fn as_i32(
+            v: ArrayViewMut2<'_, i32>,
+        ) -> Result<ArrayViewMut2<'_, i32>, ArrayViewMut2<'_, i32>> {
+            Ok(v)
+        }
+    }
+    impl Sealed for f32 {
+        fn as_f32(
+            v: ArrayViewMut2<'_, f32>,
+        ) -> Result<ArrayViewMut2<'_, f32>, ArrayViewMut2<'_, f32>> {
+            Ok(v)
+        }
+    }
     impl Sealed for f64 {}
 }
 
