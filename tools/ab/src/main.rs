@@ -70,6 +70,140 @@ macro_rules! row {
     }};
 }
 
+/// One narrow-pixel row (both versions must have `ImageFilter`): `$build`
+/// makes the filter from a crate path, `$run` applies it into an output.
+macro_rules! pixel_row {
+    ($name:expr, $reps:expr, $out:expr, |$krate:ident| $build:expr, |$f:ident, $o:ident| $run:expr) => {{
+        for single in [true, false] {
+            let fo = {
+                use old as $krate;
+                let f = $build;
+                if single {
+                    f.threads(old::Threads::Single)
+                } else {
+                    f
+                }
+            };
+            let fnw = {
+                use new as $krate;
+                let f = $build;
+                if single {
+                    f.threads(new::Threads::Single)
+                } else {
+                    f
+                }
+            };
+            let (mut oo, mut on) = ($out, $out);
+            let time = |run: &mut dyn FnMut()| {
+                let s = Instant::now();
+                run();
+                s.elapsed().as_secs_f64()
+            };
+            {
+                let ($f, $o) = (&fo, &mut oo);
+                $run;
+            }
+            {
+                let ($f, $o) = (&fnw, &mut on);
+                $run;
+            }
+            assert!(oo == on, "{} results differ", $name);
+            let (mut a, mut b) = (vec![], vec![]);
+            for _ in 0..$reps {
+                a.push(time(&mut || {
+                    let ($f, $o) = (&fo, &mut oo);
+                    $run;
+                }));
+                b.push(time(&mut || {
+                    let ($f, $o) = (&fnw, &mut on);
+                    $run;
+                }));
+            }
+            let (a, b) = (med(a), med(b));
+            println!(
+                "| {} | {} | {:.3} | {:.3} | {:.2}x |",
+                $name,
+                if single { "1" } else { "auto" },
+                a * 1e3,
+                b * 1e3,
+                a / b
+            );
+        }
+    }};
+}
+
+/// The narrow-pixel workloads W8, W9, W12, W13 (docs/MEASURING.md), into
+/// preallocated outputs.
+fn pixels(reps: usize) {
+    let mut s = 1u64;
+    let mut rnd = move || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 33) as u32
+    };
+    let img = Array2::from_shape_fn((1000, 1000), |_| rnd() as u8);
+    let rgb = ndarray::Array3::from_shape_fn((1000, 1000, 3), |_| rnd() as u8);
+    let img16 = img.mapv(|v| u16::from(v) * 257 ^ (rnd() as u16 & 0xff));
+    let mut k = Array2::from_shape_fn((9, 9), |(i, j)| {
+        let n = (9 * i + j) as u64;
+        1 + (((n * 2654435761) % (1u64 << 32)) >> 24) as i32 % 5
+    });
+    let sum: i32 = k.sum();
+    k[[4, 4]] += 256 - sum;
+    let sobel = ndarray::array![[-1i32, 0, 1], [-2, 0, 2], [-1, 0, 1]];
+    println!("| workload | threads | before ms | after ms | speed-up |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    pixel_row!(
+        "W8 u8 9x9 /256",
+        reps,
+        Array2::<u8>::zeros((1000, 1000)),
+        |c| c::ImageFilter::<u8>::correlation(&k)
+            .unwrap()
+            .divisor(256)
+            .preset(c::Preset::OpenCv)
+            .mode(c::Mode::Same)
+            .border(c::Border::Mirror),
+        |f, o| f.apply_into(&img, o.view_mut()).unwrap()
+    );
+    pixel_row!(
+        "W9 u8 RGB 9x9 /256",
+        reps,
+        ndarray::Array3::<u8>::zeros((1000, 1000, 3)),
+        |c| c::ImageFilter::<u8>::correlation(&k)
+            .unwrap()
+            .divisor(256)
+            .preset(c::Preset::OpenCv)
+            .mode(c::Mode::Same)
+            .border(c::Border::Mirror),
+        |f, o| f.apply_channels_last_into(&rgb, o.view_mut()).unwrap()
+    );
+    pixel_row!(
+        "W12 u16 9x9 /256",
+        reps,
+        Array2::<u16>::zeros((1000, 1000)),
+        |c| c::ImageFilter::<u16>::correlation(&k)
+            .unwrap()
+            .divisor(256)
+            .preset(c::Preset::OpenCv)
+            .mode(c::Mode::Same)
+            .border(c::Border::Mirror),
+        |f, o| f.apply_into(&img16, o.view_mut()).unwrap()
+    );
+    pixel_row!(
+        "W13 Sobel u8 -> i16",
+        reps * 4,
+        Array2::<i16>::zeros((1000, 1000)),
+        |c| c::ImageFilter::<u8>::correlation(&sobel)
+            .unwrap()
+            .output::<i16>()
+            .preset(c::Preset::OpenCv)
+            .mode(c::Mode::Same)
+            .border(c::Border::Mirror),
+        |f, o| f.apply_into(&img, o.view_mut()).unwrap()
+    );
+}
+
 fn arange(r: usize, c: usize) -> Array2<i64> {
     Array2::from_shape_fn((r, c), |(i, j)| (i * c + j) as i64)
 }
@@ -87,11 +221,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rounds: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(21);
     let which = args.get(2).map(|s| s.as_str()).unwrap_or("table");
-    if which != "table" {
-        eprintln!("usage: simdconv-ab [ROUNDS] table");
-        std::process::exit(2);
-    }
     let reps = rounds.max(1);
+    match which {
+        "table" => {}
+        "pixels" => return pixels(reps),
+        _ => {
+            eprintln!("usage: simdconv-ab [ROUNDS] table|pixels");
+            std::process::exit(2);
+        }
+    }
     println!("| workload | threads | apply before ms | apply after ms (GMAC/s) | speed-up | into before ms | into after ms (GMAC/s) | speed-up |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     row!(
