@@ -9,6 +9,7 @@
 //! | --- | --- | --- |
 //! | [`gaussian_scipy`]`(sigma, truncate, radius)` | `ndimage._gaussian_kernel1d`, as `gaussian_filter` uses it | - |
 //! | [`gaussian_opencv`]`(ksize, sigma)` | - | `getGaussianKernel(ksize, sigma)` |
+//! | [`gaussian_opencv_fixed`]`(ksize, sigma, bits)` | - | the integer taps of `GaussianBlur`'s bit-exact `u8` (8 bits) / `u16` (16 bits) path |
 //! | [`uniform`]`(size)` | `uniform_filter`'s weights | `blur`, `boxFilter(normalize=True)` |
 //! | [`derivative`]`(order, ksize)` | `sobel` (ksize 3, order 1) | `getDerivKernels` (Sobel), `ksize = -1`: [`scharr`] |
 
@@ -117,6 +118,129 @@ pub fn gaussian_opencv(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
     let inv = 1.0 / k.iter().sum::<f64>();
     k.iter_mut().for_each(|t| *t *= inv);
     Ok(k)
+}
+
+/// The integer taps of OpenCV's bit-exact `GaussianBlur` (its `u8` and
+/// `u16` path, `smooth.dispatch.cpp`): `ksize` taps summing to exactly
+/// `2^bits` (OpenCV uses 8 bits for `u8` images, 16 for `u16`), as
+/// [`ImageFilter::gaussian_opencv`](crate::ImageFilter::gaussian_opencv)
+/// uses them.
+///
+/// Built as OpenCV builds them, in `f64`:
+/// 1. the kernel: for `sigma <= 0` and `ksize` 1, 3, 5, 7 or 9 OpenCV's
+///    fixed tables (the 9-tap one is `[4, 13, 30, 51, 60, 51, 30, 13, 4] /
+///    256`); otherwise `sigma`, or `fma(ksize, 0.15, 0.35)` when `sigma <=
+///    0`, and `t = exp((x * x) * (-0.125 / sigma^2))` for `x = 1 - ksize,
+///    3 - ksize, ...` (twice the offset from the centre), summed from the
+///    outside in, doubled, plus 1 for the centre, each tap times `1 / sum`;
+/// 2. quantised by error diffusion from the outside in: `v =
+///    round_half_even(k * 2^bits + err)`, `err = k * 2^bits + err - v`,
+///    the centre tap `2^bits` minus the others.
+///
+/// OpenCV computes `exp` with its own software floating point; this
+/// function uses the platform's `exp`, which agreed on every kernel the
+/// checked-in `cv2.GaussianBlur` cases use (a one-ulp difference could
+/// move a tap only at an exact tie of the quantisation).
+///
+/// ```
+/// use simdconv::kernel1d::gaussian_opencv_fixed;
+/// assert_eq!(gaussian_opencv_fixed(5, 0.0, 8)?, [16, 64, 96, 64, 16]);
+/// let k = gaussian_opencv_fixed(13, 2.0, 8)?;
+/// assert_eq!(k.iter().sum::<i64>(), 256);
+/// assert_eq!(k, [1, 2, 7, 16, 31, 45, 52, 45, 31, 16, 7, 2, 1]);
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+pub fn gaussian_opencv_fixed(ksize: usize, sigma: f64, bits: u32) -> Result<Vec<i64>, Error> {
+    if ksize % 2 == 0 {
+        return Err(Error::BadParameter {
+            what: "ksize",
+            value: ksize.to_string(),
+            rule: "odd and positive (OpenCV's rule)",
+        });
+    }
+    if !(1..=32).contains(&bits) {
+        return Err(Error::BadParameter {
+            what: "bits",
+            value: bits.to_string(),
+            rule: "1 to 32 fraction bits",
+        });
+    }
+    if !sigma.is_finite() {
+        return Err(Error::BadParameter {
+            what: "sigma",
+            value: sigma.to_string(),
+            rule: "a finite number (0 or less: from ksize)",
+        });
+    }
+    let k = gaussian_opencv_exact(ksize, sigma);
+    let scale = (1u64 << bits) as f64;
+    let mut taps = vec![0i64; ksize];
+    let (mut err, mut sum) = (0.0f64, 0i64);
+    for i in 0..ksize / 2 {
+        let adjusted = k[i] * scale + err;
+        let v = adjusted.round_ties_even();
+        err = adjusted - v;
+        taps[i] = v as i64;
+        taps[ksize - 1 - i] = v as i64;
+        sum += v as i64;
+    }
+    taps[ksize / 2] = (scale - (2 * sum) as f64).round_ties_even() as i64;
+    Ok(taps)
+}
+
+/// OpenCV's `getGaussianKernelBitExact` (odd `ksize`), in `f64`.
+fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Vec<f64> {
+    if sigma <= 0.0 {
+        let table: Option<&[f64]> = match ksize {
+            1 => Some(&[1.0]),
+            3 => Some(&[0.25, 0.5, 0.25]),
+            5 => Some(&[0.0625, 0.25, 0.375, 0.25, 0.0625]),
+            7 => Some(&[
+                0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
+            ]),
+            9 => Some(&[
+                4.0 / 256.0,
+                13.0 / 256.0,
+                30.0 / 256.0,
+                51.0 / 256.0,
+                60.0 / 256.0,
+                51.0 / 256.0,
+                30.0 / 256.0,
+                13.0 / 256.0,
+                4.0 / 256.0,
+            ]),
+            _ => None,
+        };
+        if let Some(t) = table {
+            return t.to_vec();
+        }
+    }
+    let sigma = if sigma > 0.0 {
+        sigma
+    } else {
+        (ksize as f64).mul_add(0.15, 0.35)
+    };
+    let scale = -0.125 / (sigma * sigma);
+    let half = (ksize - 1) / 2;
+    let values: Vec<f64> = (0..half)
+        .map(|i| {
+            let x = 2 * i as i64 + 1 - ksize as i64;
+            ((x * x) as f64 * scale).exp()
+        })
+        .collect();
+    let mut sum = 0.0f64;
+    for &t in &values {
+        sum += t;
+    }
+    sum = sum * 2.0 + 1.0;
+    let inv = 1.0 / sum;
+    let mut k = vec![0.0; ksize];
+    for (i, &t) in values.iter().enumerate() {
+        k[i] = t * inv;
+        k[ksize - 1 - i] = t * inv;
+    }
+    k[half] = inv;
+    k
 }
 
 /// OpenCV's kernel size for a Gaussian of `sigma` when `ksize` is 0:

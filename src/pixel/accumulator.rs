@@ -23,12 +23,13 @@ use crate::filter::Filter2d;
 use crate::geometry::Operation;
 
 /// A kernel tap type [`ImageFilter`](super::ImageFilter) takes: integer
-/// taps `i16` / `i32` (exact sums), float taps `f32` / `f64` (sums in that
+/// taps `i16` / `i32` / `i64` (exact sums), float taps `f32` / `f64` (sums in that
 /// type).
 pub trait Tap: Copy + Send + Sync + 'static + super::sealed::Sealed + private::Taps {}
 
 impl Tap for i16 {}
 impl Tap for i32 {}
+impl Tap for i64 {}
 impl Tap for f32 {}
 impl Tap for f64 {}
 
@@ -128,6 +129,12 @@ pub(crate) mod private {
     impl Taps for i32 {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, i32>, op: Operation) -> Result<Engine, Error> {
             integer::<P, i32>(kernel, op)
+        }
+    }
+
+    impl Taps for i64 {
+        fn engine<P: Pixel>(kernel: ArrayView2<'_, i64>, op: Operation) -> Result<Engine, Error> {
+            integer::<P, i64>(kernel, op)
         }
     }
 

@@ -126,7 +126,9 @@ impl Preset {
 /// The conversion parameters, as the builder set them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Rules {
-    pub divisor: u32,
+    /// At most 2^32 (the public setter takes a `u32`; the OpenCV `u16`
+    /// Gaussian divides by 2^32).
+    pub divisor: u64,
     pub delta: f64,
     pub round: Round,
     pub overflow: Overflow,
@@ -203,7 +205,7 @@ impl FromExact {
         }
         Some(FromExact {
             delta_d: delta_d as i64,
-            divisor: i64::from(rules.divisor),
+            divisor: rules.divisor as i64,
             shift: rules
                 .divisor
                 .is_power_of_two()
@@ -272,7 +274,7 @@ pub(crate) struct FromFloat {
 impl FromFloat {
     pub(crate) fn new(rules: &Rules) -> Self {
         FromFloat {
-            divisor: f64::from(rules.divisor),
+            divisor: rules.divisor as f64,
             delta: rules.delta,
             round: rules.round,
             saturate: rules.overflow == Overflow::Saturate,

@@ -205,7 +205,7 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     /// `cv2.filter2D` with the kernel `k / 256`, exactly. A divisor of 0
     /// makes `apply` return [`Error::BadParameter`].
     pub fn divisor(mut self, divisor: u32) -> Self {
-        self.rules.divisor = divisor;
+        self.rules.divisor = u64::from(divisor);
         self
     }
 

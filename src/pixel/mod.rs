@@ -13,7 +13,9 @@
 //!   [`Tap`] types a kernel may have;
 //! - `filter.rs`: [`ImageFilter`], the builder users hold;
 //! - `channels.rs`: colour images, channels last `(H, W, C)` or planar
-//!   `(C, H, W)`.
+//!   `(C, H, W)`;
+//! - `gaussian.rs`: OpenCV's bit-exact `GaussianBlur` for `u8` and `u16`
+//!   ([`ImageFilter::gaussian_opencv`]).
 //!
 //! The arithmetic in between is the crate's: the image is widened into the
 //! accumulator as each padded row is built, the accumulator's row kernels
@@ -24,6 +26,7 @@ mod accumulator;
 mod channels;
 mod conversion;
 mod filter;
+mod gaussian;
 
 pub use accumulator::Tap;
 pub use conversion::{Overflow, Preset, Round};
@@ -116,6 +119,7 @@ pub(crate) mod sealed {
         }
     }
     impl Sealed for f64 {}
+    impl Sealed for i64 {}
 }
 
 macro_rules! pixel {
