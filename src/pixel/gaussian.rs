@@ -29,8 +29,8 @@ impl<P: Pixel> ImageFilter<P, P> {
     /// [`Border::Mirror`] (OpenCV's default `BORDER_REFLECT_101`).
     ///
     /// As in OpenCV: `ksize` is `(width, height)`, each odd, or 0 to take
-    /// it from the sigma (`round(sigma * 6 + 1) | 1` for `u8`, `round(sigma
-    /// * 8 + 1) | 1` for `u16`); `sigma_y <= 0` means `sigma_x`; a sigma
+    /// it from the sigma (`round(6 sigma + 1) | 1` for `u8`,
+    /// `round(8 sigma + 1) | 1` for `u16`); `sigma_y <= 0` means `sigma_x`; a sigma
     /// `<= 0` with a given size takes OpenCV's rule for that size. The
     /// other borders of `GaussianBlur` are `border(Border::Symmetric)`
     /// (`BORDER_REFLECT`), `Border::Replicate` and `Border::Constant(0)`.
