@@ -73,7 +73,10 @@
 //! | `--gaussian S [--sigma-y SY] --like opencv [--ksize K]` | `cv2.GaussianBlur(image, (K, K), S, sigmaY=SY)` (`BORDER_REFLECT_101`: `--border mirror`) |
 //!
 //! The presets default to `--mode same` and their library's border; both
-//! can be overridden. Gaussians take float images.
+//! can be overridden. Gaussians take float images; `--like opencv` also
+//! takes `uint8` and `uint16` images, which it blurs as `cv2.GaussianBlur`
+//! does, bit for bit (OpenCV's fixed-point path,
+//! `ImageFilter::gaussian_opencv`).
 //!
 //! # Narrow pixels: `uint8`, `uint16`, `int16` images
 //!
@@ -122,7 +125,7 @@
 //! `tests/data/pixels`). `--mode`, `--border` (a `constant=v` fill is a
 //! pixel value), `--correlate`, `--backend`, `--threads` and `--explain`
 //! act as for the other dtypes; `--method` takes only `direct`, and
-//! `--separable` and `--gaussian` take float and int images only. The five
+//! `--separable` and `--gaussian --like scipy` take float and int images only. The five
 //! conversion flags and `--preset` are errors for the other dtypes
 //! (`--output-dtype` naming the image's own dtype excepted).
 //!
@@ -611,18 +614,19 @@ where
     P: Pixel + FromStr + Display,
 {
     let dtype = P::NAME;
-    let path = match &o.kernel {
-        KernelSource::File(path) => path,
+    let kernel = match &o.kernel {
+        KernelSource::File(path) => PixelKernel::<P>::read(path, o.op)?,
         KernelSource::Separable(..) => {
             return Err(format!(
                 "--separable takes float and int images; {} is {dtype}: give a 2-D kernel file",
                 o.image
             ))
         }
+        KernelSource::Gaussian(g) if g.like_opencv => PixelKernel::<P>::gaussian_opencv(g)?,
         KernelSource::Gaussian(_) => {
             return Err(format!(
-                "--gaussian takes float images; {} is {dtype}: give a 2-D kernel file \
-                 (e.g. integer taps and --divisor)",
+                "--gaussian --like scipy takes float images; {} is {dtype}: use --like opencv \
+                 (cv2.GaussianBlur's fixed-point path, uint8 and uint16) or a 2-D kernel file",
                 o.image
             ))
         }
@@ -640,7 +644,6 @@ where
             image.shape()
         ));
     }
-    let kernel = PixelKernel::<P>::read(path, o.op)?;
     match o.pixel.output_dtype.unwrap_or(dtype) {
         "uint8" => run_pixels_into::<P, u8>(o, image, kernel),
         "uint16" => run_pixels_into::<P, u16>(o, image, kernel),
@@ -659,9 +662,31 @@ struct PixelKernel<P: Pixel> {
     dtype: &'static str,
     /// `sum |tap|` of integer taps (`None` for float taps).
     abs_sum: Option<i64>,
+    /// The `--gaussian --like opencv` preset's `(ksize, sigma_x,
+    /// sigma_y)`, with its own mode, border and conversion defaults.
+    gaussian: Option<((usize, usize), f64, f64)>,
 }
 
 impl<P: Pixel> PixelKernel<P> {
+    /// `cv2.GaussianBlur`'s fixed-point path (`ImageFilter::gaussian_opencv`).
+    fn gaussian_opencv(g: &Gaussian) -> Result<Self, String> {
+        let sigma_y = g.sigma_y.unwrap_or(0.0);
+        let filter = ImageFilter::<P>::gaussian_opencv((g.ksize, g.ksize), g.sigma_x, sigma_y)
+            .map_err(|e| format!("--gaussian: {e}"))?;
+        let (kh, kw) = filter.kernel_shape();
+        Ok(PixelKernel {
+            filter,
+            path: format!(
+                "gaussian {} x {}",
+                g.sigma_x,
+                if sigma_y > 0.0 { sigma_y } else { g.sigma_x }
+            ),
+            dtype: "OpenCV fixed point",
+            abs_sum: None,
+            gaussian: Some(((kw, kh), g.sigma_x, sigma_y)),
+        })
+    }
+
     /// Reads `path` as `int32`, `int16`, `float32` or `float64` taps.
     fn read(path: &str, op: Operation) -> Result<Self, String> {
         // Each attempt returns the file's dtype descriptor if it differs.
@@ -705,6 +730,7 @@ impl<P: Pixel> PixelKernel<P> {
             path: path.to_string(),
             dtype,
             abs_sum,
+            gaussian: None,
         })
     }
 }
@@ -720,9 +746,14 @@ where
     P: Pixel + FromStr + Display,
     O: Output + WritableElement,
 {
-    let mode = o.mode.unwrap_or(Mode::Full);
+    // The Gaussian preset's defaults are OpenCV's: same mode, reflect-101.
+    let preset = kernel.gaussian.is_some();
+    let mode = o
+        .mode
+        .unwrap_or(if preset { Mode::Same } else { Mode::Full });
     let border = match &o.border {
         Some(text) => parse_pixel_border::<P>(text)?,
+        None if preset => Border::Mirror,
         None => Border::Constant(P::default()),
     };
     let flags = &o.pixel;
@@ -814,11 +845,21 @@ where
         .preset
         .map(|p| format!(" (preset {p})"))
         .unwrap_or_default();
+    let divisor = match (flags.divisor, kernel.gaussian) {
+        (Some(d), _) => d.to_string(),
+        // The preset's: 2^(2 x fraction bits).
+        (None, Some(_)) if P::NAME == "uint8" => "2^16".into(),
+        (None, Some(_)) => "2^32".into(),
+        (None, None) => "1".into(),
+    };
     println!(
-        "{:?}, Mode::{mode:?}, Border::{border:?}, divisor {}, delta {}, rounding {}, \
+        "{:?}, Mode::{mode:?}, Border::{border:?}, divisor {divisor}, delta {}, rounding {}, \
          overflow {}{preset}, accumulator {}, backend {backend}, {:.3} ms",
-        o.op,
-        flags.divisor.unwrap_or(1),
+        if kernel.gaussian.is_some() {
+            Operation::Correlation
+        } else {
+            o.op
+        },
         flags.delta.unwrap_or(0.0),
         filter.rounding_rule(),
         filter.overflow_rule(),
@@ -866,6 +907,34 @@ fn parse_pixel_border<P: Pixel + FromStr>(text: &str) -> Result<Border<P>, Strin
     })
 }
 
+impl<P: Pixel + Display> Call<'_, P> {
+    /// `cv2.GaussianBlur`, while the job is still its path: the preset's
+    /// rules, no divisor or delta of the user's, the same dtype, same mode
+    /// and one of GaussianBlur's borders.
+    fn gaussian_line(&self, (ksize, sx, sy): ((usize, usize), f64, f64)) -> Option<String> {
+        let o = self.o;
+        let untouched = o.pixel.divisor.is_none() && o.pixel.delta.unwrap_or(0.0) == 0.0;
+        let border = match self.border {
+            Border::Mirror => "BORDER_REFLECT_101",
+            Border::Symmetric => "BORDER_REFLECT",
+            Border::Replicate => "BORDER_REPLICATE",
+            Border::Constant(v) if *v == P::default() => "BORDER_CONSTANT",
+            _ => return None,
+        };
+        if !untouched
+            || self.rules != (Round::HalfUp, Overflow::Saturate)
+            || self.output != P::NAME
+            || self.mode != Mode::Same
+        {
+            return None;
+        }
+        Some(format!(
+            "cv2.GaussianBlur(np.load(\"{}\"), ({}, {}), {sx}, sigmaY={sy}, borderType=cv2.{border})",
+            o.image, ksize.0, ksize.1
+        ))
+    }
+}
+
 /// A narrow-pixel job, for the peer call that computes the same bits.
 struct Call<'a, P: Pixel> {
     o: &'a Options,
@@ -884,6 +953,9 @@ impl<P: Pixel + Display> Call<'_, P> {
     /// taps exact, OpenCV's direct path and exact float32 sums).
     fn peer_line(&self) -> Option<String> {
         let o = self.o;
+        if let Some(g) = self.kernel.gaussian {
+            return self.gaussian_line(g);
+        }
         let preset = o.pixel.preset?;
         if self.rules != preset.rules() {
             return None;

@@ -378,3 +378,59 @@ fn errors_are_messages_not_panics() {
     let full: Array2<f64> = read_npy(&out).unwrap();
     assert_eq!(full[[3, 3]], 4.0);
 }
+
+/// `--gaussian S --like opencv` on uint8 / uint16 images: the checked-in
+/// `cv2.GaussianBlur` cases of `tests/data/gaussian_opencv` whose flags the
+/// command line can say (one `--ksize` for both axes, or 0).
+#[test]
+fn gaussian_like_opencv_matches_cv2_gaussian_blur() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gaussian_opencv");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("index.json")).unwrap()).unwrap();
+    let mut ran = 0;
+    for case in index["cases"].as_array().unwrap() {
+        let ksize: Vec<u64> = case["ksize"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        if ksize[0] != ksize[1] {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let dir = root.join("cases").join(name);
+        let (image, want) = (dir.join("image.npy"), dir.join("expected.npy"));
+        let out = tmp(&format!("gaussian-{name}.npy"));
+        let mut flags = format!(
+            "--gaussian {} --like opencv --ksize {} --border {}",
+            case["sigma_x"],
+            ksize[0],
+            case["border"].as_str().unwrap()
+        );
+        if case["sigma_y"].as_f64().unwrap() > 0.0 {
+            flags += &format!(" --sigma-y {}", case["sigma_y"]);
+        }
+        cli(&[image.to_str().unwrap(), &out], &flags).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let same = match case["dtype"].as_str().unwrap() {
+            "uint8" => load::<u8>(&out) == load::<u8>(want.to_str().unwrap()),
+            _ => load::<u16>(&out) == load::<u16>(want.to_str().unwrap()),
+        };
+        assert!(same, "{name}: {flags}");
+        ran += 1;
+    }
+    assert!(ran >= 30, "{ran} cases");
+    // SciPy's Gaussian is a float filter: a clear error for pixel images.
+    let dir = root
+        .join("cases")
+        .join(index["cases"][0]["name"].as_str().unwrap());
+    let err = cli(
+        &[
+            dir.join("image.npy").to_str().unwrap(),
+            &tmp("gaussian-scipy.npy"),
+        ],
+        "--gaussian 2 --like scipy",
+    )
+    .unwrap_err();
+    assert!(format!("{err:?}").contains("--like opencv"), "{err:?}");
+}
