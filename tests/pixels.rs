@@ -394,6 +394,127 @@ fn identity_conversions_write_in_place_and_equal_the_model() {
     }
 }
 
+/// Column and row kernels: the 2-D filter of their outer product, bit for
+/// bit, for integer taps (every accumulator, wrapping included) on every
+/// backend; float taps as the float separable filter on the widened image;
+/// 1-D kernels along either axis as 1 x n / n x 1 kernels.
+#[test]
+fn separable_filters_equal_the_outer_product_on_every_backend() {
+    let mut rng = Rng(31);
+    let image = Array2::from_shape_fn((37, 53), |_| rng.edgy(0, 255) as u8);
+    let wide = Array2::from_shape_fn((29, 41), |_| rng.edgy(-32768, 32767) as i16);
+    // (column, row, divisor): i16 lanes (sum |t| <= 257), i32, wrapping i32 sums of i16 pixels.
+    let cases: [(&[i32], &[i32], u32); 3] = [
+        (&[1, 4, 6, 4, 1], &[1, 4, 6, 4, 1], 256),
+        (&[3, -7, 12, 5], &[-9, 30, 2], 7),
+        (&[1000, -3000], &[20000, 700, -9], 1 << 20),
+    ];
+    for (column, row, divisor) in cases {
+        let outer = Array2::from_shape_fn((column.len(), row.len()), |(i, j)| {
+            i64::from(column[i]) * i64::from(row[j])
+        });
+        for overflow in [Overflow::Saturate, Overflow::Wrap] {
+            let sep = ImageFilter::<u8>::separable_correlation(column, row)
+                .unwrap()
+                .divisor(divisor)
+                .round(Round::HalfUp)
+                .overflow(overflow)
+                .mode(Mode::Same)
+                .border(Border::Mirror);
+            let direct = ImageFilter::<u8>::correlation(&outer)
+                .unwrap()
+                .divisor(divisor)
+                .round(Round::HalfUp)
+                .overflow(overflow)
+                .mode(Mode::Same)
+                .border(Border::Mirror);
+            assert_eq!(sep.accumulator(), direct.accumulator());
+            let want = direct
+                .clone()
+                .backend(Backend::Scalar)
+                .apply(&image)
+                .unwrap();
+            let sep16 = ImageFilter::<i16>::separable_convolution(column, row)
+                .unwrap()
+                .output::<i32>()
+                .divisor(divisor)
+                .overflow(overflow)
+                .mode(Mode::Full);
+            let direct16 = ImageFilter::<i16>::convolution(&outer)
+                .unwrap()
+                .output::<i32>()
+                .divisor(divisor)
+                .overflow(overflow)
+                .mode(Mode::Full);
+            let want16 = direct16
+                .clone()
+                .backend(Backend::Scalar)
+                .apply(&wide)
+                .unwrap();
+            for backend in Backend::available() {
+                for threads in [Threads::Single, Threads::Auto] {
+                    let f = sep.clone().backend(backend).threads(threads.clone());
+                    assert_eq!(
+                        f.apply(&image).unwrap(),
+                        want,
+                        "{column:?} {row:?} {backend}"
+                    );
+                    let f = sep16.clone().backend(backend).threads(threads);
+                    assert_eq!(
+                        f.apply(&wide).unwrap(),
+                        want16,
+                        "i16 {column:?} {row:?} {backend}"
+                    );
+                }
+            }
+        }
+    }
+    // Float taps: the f32 separable filter on the widened image.
+    let (column, row) = ([0.25f32, 0.5, 0.25], [0.1f32, -0.7, 0.35, 0.2]);
+    let want = simdconv::Filter2d::separable_correlation(&column, &row)
+        .unwrap()
+        .mode(Mode::Same)
+        .border(Border::Symmetric)
+        .backend(Backend::Scalar)
+        .apply(&image.mapv(f32::from))
+        .unwrap();
+    let f = ImageFilter::<u8>::separable_correlation(&column, &row)
+        .unwrap()
+        .output::<f32>()
+        .mode(Mode::Same)
+        .border(Border::Symmetric);
+    for backend in Backend::available() {
+        let got = f.clone().backend(backend).apply(&image).unwrap();
+        assert_eq!(got.mapv(f32::to_bits), want.mapv(f32::to_bits), "{backend}");
+    }
+    // One axis.
+    let taps = [1i32, -2, 5, 3];
+    for (axis, shape) in [(Axis(0), (4, 1)), (Axis(1), (1, 4))] {
+        let k = Array2::from_shape_vec(shape, taps.to_vec()).unwrap();
+        let want = ImageFilter::<u8>::convolution(&k)
+            .unwrap()
+            .divisor(3)
+            .apply(&image)
+            .unwrap();
+        let got = ImageFilter::<u8>::convolution1d(&taps, axis)
+            .unwrap()
+            .divisor(3)
+            .apply(&image)
+            .unwrap();
+        assert_eq!(got, want, "{axis:?}");
+    }
+    assert!(matches!(
+        ImageFilter::<u8>::correlation1d(&taps, Axis(2)),
+        Err(Error::BadAxis { .. })
+    ));
+    // Sums beyond i64: a clear error.
+    let huge = [i64::MAX / 2, 3];
+    assert!(matches!(
+        ImageFilter::<u16>::separable_correlation(&huge, &huge),
+        Err(Error::BadParameter { .. })
+    ));
+}
+
 #[test]
 fn float_kernels_match_the_scalar_backend_on_every_backend() {
     let mut rng = Rng(99);

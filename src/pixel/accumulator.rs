@@ -15,9 +15,10 @@
 //! recovered exactly: `S = lo + ((a - lo) mod 2^16)`. It is never a
 //! silent wrap: the result is the exact sum, as with `i32`.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2};
 
 use super::Pixel;
+use crate::element::Element;
 use crate::error::Error;
 use crate::filter::Filter2d;
 use crate::geometry::Operation;
@@ -66,18 +67,65 @@ pub struct Sums {
 }
 
 /// The exact range of `sum_t k_t * x_t` over pixels `x_t` in
-/// `[min, max]`.
-pub(crate) fn sum_range(taps: impl Iterator<Item = i64>, min: i64, max: i64) -> (i128, i128) {
+/// `[min, max]` (saturating at `i128`'s ends, far beyond any accumulator).
+pub(crate) fn sum_range(taps: impl Iterator<Item = i128>, min: i64, max: i64) -> (i128, i128) {
     let (mut lo, mut hi) = (0i128, 0i128);
     for t in taps {
         let (a, b) = (
-            i128::from(t) * i128::from(min),
-            i128::from(t) * i128::from(max),
+            t.saturating_mul(i128::from(min)),
+            t.saturating_mul(i128::from(max)),
         );
-        lo += a.min(b);
-        hi += a.max(b);
+        lo = lo.saturating_add(a.min(b));
+        hi = hi.saturating_add(a.max(b));
     }
     (lo, hi)
+}
+
+/// An integer kernel as given: dense 2-D taps, or a column and a row
+/// kernel (their outer product, evaluated as two passes).
+pub(crate) enum IntKernel<'k, K> {
+    Dense(ArrayView2<'k, K>),
+    Separable(ArrayView1<'k, K>, ArrayView1<'k, K>),
+}
+
+impl<K: Copy + Into<i64>> IntKernel<'_, K> {
+    /// The kernel's taps, exactly (the outer product's, one by one).
+    fn taps(&self) -> Box<dyn Iterator<Item = i128> + '_> {
+        match self {
+            IntKernel::Dense(k) => Box::new(k.iter().map(|&t| i128::from(t.into()))),
+            IntKernel::Separable(c, r) => Box::new(c.iter().flat_map(move |&u| {
+                r.iter()
+                    .map(move |&v| i128::from(u.into()) * i128::from(v.into()))
+            })),
+        }
+    }
+
+    /// `(kh, kw)`.
+    fn shape(&self) -> (usize, usize) {
+        match self {
+            IntKernel::Dense(k) => k.dim(),
+            IntKernel::Separable(c, r) => (c.len(), r.len()),
+        }
+    }
+
+    /// The filter of accumulator `A`, every tap taken modulo `A`'s width
+    /// (`cast` wraps): the sums are then exact modulo `2^bits` in any
+    /// order, both passes included, and the accumulator was chosen so that
+    /// the residue names the sum.
+    fn filter<A: Element>(
+        &self,
+        cast: impl Fn(i64) -> A,
+        op: Operation,
+    ) -> Result<Filter2d<A>, Error> {
+        match self {
+            IntKernel::Dense(k) => Filter2d::new(&k.mapv(|t| cast(t.into())), op),
+            IntKernel::Separable(c, r) => Filter2d::separable_new(
+                &c.mapv(|t| cast(t.into())),
+                &r.mapv(|t| cast(t.into())),
+                op,
+            ),
+        }
+    }
 }
 
 pub(crate) mod private {
@@ -87,13 +135,23 @@ pub(crate) mod private {
     pub trait Taps: Sized {
         /// The engine for `kernel` on images of `P`.
         fn engine<P: Pixel>(kernel: ArrayView2<'_, Self>, op: Operation) -> Result<Engine, Error>;
+        /// The engine for the outer product of `column` and `row`,
+        /// evaluated as two passes.
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, Self>,
+            row: ArrayView1<'_, Self>,
+            op: Operation,
+        ) -> Result<Engine, Error>;
     }
 
-    fn integer<P: Pixel, K: Copy + Into<i64>>(
-        kernel: ArrayView2<'_, K>,
+    pub(crate) fn integer<P: Pixel, K: Copy + Into<i64>>(
+        kernel: IntKernel<'_, K>,
         op: Operation,
     ) -> Result<Engine, Error> {
-        let (lo, hi) = sum_range(kernel.iter().map(|&t| t.into()), P::MIN, P::MAX);
+        // The shape first: a separable kernel's outer product is walked.
+        let (kh, kw) = kernel.shape();
+        crate::filter::check_kernel_shape::<i64>(kh, kw)?;
+        let (lo, hi) = sum_range(kernel.taps(), P::MIN, P::MAX);
         let fits = |min: i128, max: i128| lo >= min && hi <= max;
         // Both i16 and i32 engines have ranges within i32.
         let sums = || Sums {
@@ -102,15 +160,11 @@ pub(crate) mod private {
         };
         if hi - lo < 1 << 16 {
             // Taps modulo 2^16 (the residues are what the lanes multiply).
-            let k = kernel.mapv(|t| t.into() as i16);
-            Ok(Engine::I16(Filter2d::new(&k, op)?, sums()))
+            Ok(Engine::I16(kernel.filter(|t| t as i16, op)?, sums()))
         } else if fits(i32::MIN.into(), i32::MAX.into()) {
-            // Every tap is in i32: |t| * max|pixel| <= the range.
-            let k = kernel.mapv(|t| t.into() as i32);
-            Ok(Engine::I32(Filter2d::new(&k, op)?, sums()))
+            Ok(Engine::I32(kernel.filter(|t| t as i32, op)?, sums()))
         } else if fits(i64::MIN.into(), i64::MAX.into()) {
-            let k = kernel.mapv(|t| t.into());
-            Ok(Engine::I64(Filter2d::new(&k, op)?))
+            Ok(Engine::I64(kernel.filter(|t| t, op)?))
         } else {
             Err(Error::BadParameter {
                 what: "kernel",
@@ -122,19 +176,40 @@ pub(crate) mod private {
 
     impl Taps for i16 {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, i16>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i16>(kernel, op)
+            integer::<P, i16>(IntKernel::Dense(kernel), op)
+        }
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, i16>,
+            row: ArrayView1<'_, i16>,
+            op: Operation,
+        ) -> Result<Engine, Error> {
+            integer::<P, i16>(IntKernel::Separable(column, row), op)
         }
     }
 
     impl Taps for i32 {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, i32>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i32>(kernel, op)
+            integer::<P, i32>(IntKernel::Dense(kernel), op)
+        }
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, i32>,
+            row: ArrayView1<'_, i32>,
+            op: Operation,
+        ) -> Result<Engine, Error> {
+            integer::<P, i32>(IntKernel::Separable(column, row), op)
         }
     }
 
     impl Taps for i64 {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, i64>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i64>(kernel, op)
+            integer::<P, i64>(IntKernel::Dense(kernel), op)
+        }
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, i64>,
+            row: ArrayView1<'_, i64>,
+            op: Operation,
+        ) -> Result<Engine, Error> {
+            integer::<P, i64>(IntKernel::Separable(column, row), op)
         }
     }
 
@@ -142,11 +217,25 @@ pub(crate) mod private {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, f32>, op: Operation) -> Result<Engine, Error> {
             Ok(Engine::F32(Filter2d::new(kernel, op)?))
         }
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, f32>,
+            row: ArrayView1<'_, f32>,
+            op: Operation,
+        ) -> Result<Engine, Error> {
+            Ok(Engine::F32(Filter2d::separable_new(column, row, op)?))
+        }
     }
 
     impl Taps for f64 {
         fn engine<P: Pixel>(kernel: ArrayView2<'_, f64>, op: Operation) -> Result<Engine, Error> {
             Ok(Engine::F64(Filter2d::new(kernel, op)?))
+        }
+        fn separable_engine<P: Pixel>(
+            column: ArrayView1<'_, f64>,
+            row: ArrayView1<'_, f64>,
+            op: Operation,
+        ) -> Result<Engine, Error> {
+            Ok(Engine::F64(Filter2d::separable_new(column, row, op)?))
         }
     }
 }
@@ -172,6 +261,6 @@ mod tests {
         let engine = <i32 as private::Taps>::engine::<u16>(big.view(), Operation::Correlation);
         assert_eq!(engine.unwrap().name(), "i64");
         // Signed pixels: the range is taken over both signs.
-        assert_eq!(sum_range([3i64, -2].into_iter(), -5, 7), (-29, 31));
+        assert_eq!(sum_range([3i128, -2].into_iter(), -5, 7), (-29, 31));
     }
 }

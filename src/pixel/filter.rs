@@ -111,13 +111,18 @@ impl<P: Pixel> ImageFilter<P, P> {
         A: AsArray<'a, K, Ix2>,
     {
         let kernel: ArrayView2<'a, K> = kernel.into();
-        Ok(ImageFilter {
-            engine: K::engine::<P>(kernel, op)?,
+        Ok(Self::with_engine(K::engine::<P>(kernel, op)?))
+    }
+
+    /// A filter around `engine`, with the defaults.
+    pub(super) fn with_engine(engine: Engine) -> Self {
+        ImageFilter {
+            engine,
             rules: Rules::default(),
             preset: None,
             border: Border::Constant(P::default()),
             types: PhantomData,
-        })
+        }
     }
 }
 

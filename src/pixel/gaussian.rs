@@ -10,10 +10,8 @@
 //! kernel `ky * kx^T` over the border-extended image, rounded half up after
 //! dividing by `2^(2b)`: an [`ImageFilter`] with that integer kernel,
 //! divisor `2^(2b)` and [`Round::HalfUp`] computes the same integers on
-//! every backend (its exact low-rank path evaluates the rank-1 kernel as a
-//! column pass and a row pass, as OpenCV does).
-
-use ndarray::Array2;
+//! every backend (built from the two 1-D kernels, it runs a column pass
+//! and a row pass in its exact accumulator, as OpenCV runs two passes).
 
 use super::{ImageFilter, Overflow, Pixel, Round};
 use crate::border::Border;
@@ -88,8 +86,7 @@ impl<P: Pixel> ImageFilter<P, P> {
         let (kw, kh) = (size(ksize.0, sigma_x)?, size(ksize.1, sigma_y)?);
         let kx = gaussian_opencv_fixed(kw, sigma_x, bits)?;
         let ky = gaussian_opencv_fixed(kh, sigma_y, bits)?;
-        let kernel = Array2::from_shape_fn((kh, kw), |(i, j)| ky[i] * kx[j]);
-        let mut filter = Self::correlation(&kernel)?
+        let mut filter = Self::separable_correlation(&ky, &kx)?
             .mode(Mode::Same)
             .border(Border::Mirror)
             .round(Round::HalfUp)

@@ -14,6 +14,8 @@
 //! - `filter.rs`: [`ImageFilter`], the builder users hold;
 //! - `channels.rs`: colour images, channels last `(H, W, C)` or planar
 //!   `(C, H, W)`;
+//! - `separable.rs`: filters from 1-D kernels (a column and a row
+//!   kernel, or one kernel along one axis);
 //! - `gaussian.rs`: OpenCV's bit-exact `GaussianBlur` for `u8` and `u16`
 //!   ([`ImageFilter::gaussian_opencv`]).
 //!
@@ -27,6 +29,7 @@ mod channels;
 mod conversion;
 mod filter;
 mod gaussian;
+mod separable;
 
 pub use accumulator::Tap;
 pub use conversion::{Overflow, Preset, Round};
