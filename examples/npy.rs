@@ -125,7 +125,7 @@
 //! `tests/data/pixels`). `--mode`, `--border` (a `constant=v` fill is a
 //! pixel value), `--correlate`, `--backend`, `--threads` and `--explain`
 //! act as for the other dtypes; `--method` takes only `direct`, and
-//! `--separable` and `--gaussian --like scipy` take float and int images only. The five
+//! `--gaussian --like scipy` takes float and int images only; `--separable` takes int32 or float32 1-D kernels for these images (`ImageFilter::separable_new`: the conversion once, after both passes). The five
 //! conversion flags and `--preset` are errors for the other dtypes
 //! (`--output-dtype` naming the image's own dtype excepted).
 //!
@@ -616,12 +616,7 @@ where
     let dtype = P::NAME;
     let kernel = match &o.kernel {
         KernelSource::File(path) => PixelKernel::<P>::read(path, o.op)?,
-        KernelSource::Separable(..) => {
-            return Err(format!(
-                "--separable takes float and int images; {} is {dtype}: give a 2-D kernel file",
-                o.image
-            ))
-        }
+        KernelSource::Separable(col, row) => PixelKernel::<P>::read_separable(col, row, o.op)?,
         KernelSource::Gaussian(g) if g.like_opencv => PixelKernel::<P>::gaussian_opencv(g)?,
         KernelSource::Gaussian(_) => {
             return Err(format!(
@@ -668,6 +663,42 @@ struct PixelKernel<P: Pixel> {
 }
 
 impl<P: Pixel> PixelKernel<P> {
+    /// Two 1-D kernel files of one dtype (`int32`, `int16` or `float32`):
+    /// `ImageFilter::separable_new`.
+    fn read_separable(col: &str, row: &str, op: Operation) -> Result<Self, String> {
+        fn one_d<T>(k: ArrayD<T>, path: &str) -> Result<ndarray::Array1<T>, String> {
+            let shape = k.shape().to_vec();
+            k.into_dimensionality::<ndarray::Ix1>()
+                .map_err(|_| format!("{path}: a 1-D kernel was expected, not shape {shape:?}"))
+        }
+        macro_rules! try_pair {
+            ($t:ty, $name:literal) => {
+                if let (Ok(c), Ok(r)) = (
+                    read_npy::<_, ArrayD<$t>>(col),
+                    read_npy::<_, ArrayD<$t>>(row),
+                ) {
+                    let (c, r) = (one_d(c, col)?, one_d(r, row)?);
+                    return Ok(PixelKernel {
+                        filter: ImageFilter::separable_new(&c, &r, op)
+                            .map_err(|e| format!("{col} x {row}: {e}"))?,
+                        path: format!("{col} x {row}"),
+                        dtype: $name,
+                        abs_sum: None,
+                        gaussian: None,
+                    });
+                }
+            };
+        }
+        try_pair!(i32, "int32");
+        try_pair!(i16, "int16");
+        try_pair!(f32, "float32");
+        Err(format!(
+            "{col}, {row}: two readable 1-D kernels of one dtype, int32 (exact) or float32, \
+             were expected for {} pixels",
+            P::NAME
+        ))
+    }
+
     /// `cv2.GaussianBlur`'s fixed-point path (`ImageFilter::gaussian_opencv`).
     fn gaussian_opencv(g: &Gaussian) -> Result<Self, String> {
         let sigma_y = g.sigma_y.unwrap_or(0.0);

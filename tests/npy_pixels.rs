@@ -434,3 +434,37 @@ fn gaussian_like_opencv_matches_cv2_gaussian_blur() {
     .unwrap_err();
     assert!(format!("{err:?}").contains("--like opencv"), "{err:?}");
 }
+
+/// `--separable COL ROW` on pixel images: the 2-D kernel file of the outer
+/// product, bit for bit (int32 taps), and a clear error for 2-D files.
+#[test]
+fn separable_kernels_on_pixel_images() {
+    let mut seed = 7u64;
+    let image = Array3::from_shape_fn((23, 31, 3), |_| lcg(&mut seed) as u8);
+    let (col, row) = (
+        ndarray::array![1i32, 4, 6, 4, 1],
+        ndarray::array![-1i32, 0, 1],
+    );
+    let outer = Array2::from_shape_fn((5, 3), |(i, j)| col[i] * row[j]);
+    let (img, c, r, k) = (
+        tmp("sep-image.npy"),
+        tmp("sep-col.npy"),
+        tmp("sep-row.npy"),
+        tmp("sep-kernel.npy"),
+    );
+    save(&img, &image);
+    save(&c, &col);
+    save(&r, &row);
+    save(&k, &outer);
+    let (a, b) = (tmp("sep-out-a.npy"), tmp("sep-out-b.npy"));
+    let flags = "--correlate --mode same --border mirror --divisor 16 --output-dtype int16";
+    cli(&[&img, &a], &format!("--separable {c} {r} {flags}")).unwrap();
+    cli(&[&img, &k, &b], flags).unwrap();
+    assert_eq!(load::<i16>(&a), load::<i16>(&b));
+    let err = cli(
+        &[&img, &tmp("sep-bad.npy")],
+        &format!("--separable {k} {r}"),
+    )
+    .unwrap_err();
+    assert!(format!("{err:?}").contains("1-D"), "{err:?}");
+}
