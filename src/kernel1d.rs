@@ -109,12 +109,11 @@ pub fn gaussian_opencv(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
         ((ksize as f64 - 1.0) * 0.5 - 1.0) * 0.3 + 0.8
     };
     let scale2 = -0.5 / (sigma * sigma);
-    let mut k: Vec<f64> = (0..ksize)
-        .map(|i| {
-            let x = i as f64 - (ksize as f64 - 1.0) * 0.5;
-            (scale2 * x * x).exp()
-        })
-        .collect();
+    let mut k = filled(ksize, 0.0f64)?;
+    for (i, t) in k.iter_mut().enumerate() {
+        let x = i as f64 - (ksize as f64 - 1.0) * 0.5;
+        *t = (scale2 * x * x).exp();
+    }
     let inv = 1.0 / k.iter().sum::<f64>();
     k.iter_mut().for_each(|t| *t *= inv);
     Ok(k)
@@ -172,9 +171,9 @@ pub fn gaussian_opencv_fixed(ksize: usize, sigma: f64, bits: u32) -> Result<Vec<
             rule: "a finite number (0 or less: from ksize)",
         });
     }
-    let k = gaussian_opencv_exact(ksize, sigma);
+    let k = gaussian_opencv_exact(ksize, sigma)?;
     let scale = (1u64 << bits) as f64;
-    let mut taps = vec![0i64; ksize];
+    let mut taps = filled(ksize, 0i64)?;
     let (mut err, mut sum) = (0.0f64, 0i64);
     for i in 0..ksize / 2 {
         let adjusted = k[i] * scale + err;
@@ -188,8 +187,16 @@ pub fn gaussian_opencv_fixed(ksize: usize, sigma: f64, bits: u32) -> Result<Vec<
     Ok(taps)
 }
 
+/// `n` copies of `value`, or an error where memory for them cannot be had
+/// (a kernel size is the caller's number).
+fn filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>, Error> {
+    let mut v = crate::alloc::with_capacity(n, "the 1-D kernel's taps")?;
+    v.resize(n, value);
+    Ok(v)
+}
+
 /// OpenCV's `getGaussianKernelBitExact` (odd `ksize`), in `f64`.
-fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Vec<f64> {
+fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
     if sigma <= 0.0 {
         let table: Option<&[f64]> = match ksize {
             1 => Some(&[1.0]),
@@ -212,7 +219,7 @@ fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Vec<f64> {
             _ => None,
         };
         if let Some(t) = table {
-            return t.to_vec();
+            return Ok(t.to_vec());
         }
     }
     let sigma = if sigma > 0.0 {
@@ -222,25 +229,26 @@ fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Vec<f64> {
     };
     let scale = -0.125 / (sigma * sigma);
     let half = (ksize - 1) / 2;
-    let values: Vec<f64> = (0..half)
-        .map(|i| {
-            let x = 2 * i as i64 + 1 - ksize as i64;
-            ((x * x) as f64 * scale).exp()
-        })
-        .collect();
+    let mut values = filled(half, 0.0f64)?;
+    for (i, v) in values.iter_mut().enumerate() {
+        // x = 2i + 1 - ksize, exactly (as f64: |x| < 2^53 for any size
+        // memory allows).
+        let x = 2.0 * i as f64 + 1.0 - ksize as f64;
+        *v = ((x * x) * scale).exp();
+    }
     let mut sum = 0.0f64;
     for &t in &values {
         sum += t;
     }
     sum = sum * 2.0 + 1.0;
     let inv = 1.0 / sum;
-    let mut k = vec![0.0; ksize];
+    let mut k = filled(ksize, 0.0f64)?;
     for (i, &t) in values.iter().enumerate() {
         k[i] = t * inv;
         k[ksize - 1 - i] = t * inv;
     }
     k[half] = inv;
-    k
+    Ok(k)
 }
 
 /// OpenCV's kernel size for a Gaussian of `sigma` when `ksize` is 0:

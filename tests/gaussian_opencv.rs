@@ -145,6 +145,10 @@ fn kernels_and_errors() {
         Err(Error::BadParameter { .. })
     ));
     assert!(gaussian_opencv_fixed(5, 1.0, 0).is_err());
+    // Sizes no memory holds: an error, not an abort.
+    assert!(gaussian_opencv_fixed(usize::MAX, 1.0, 8).is_err());
+    assert!(ImageFilter::<u8>::gaussian_opencv((3, usize::MAX), 1.0, 0.0).is_err());
+    assert!(simdconv::kernel1d::gaussian_opencv(usize::MAX, 1.0).is_err());
     // u8: sizes from the sigma by round(6 sigma + 1) | 1, u16 by 8 sigma.
     let f = ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0).unwrap();
     assert_eq!(f.kernel_shape(), (13, 13));
