@@ -16,7 +16,8 @@
 //! - `naive` or `ndarray-conv` (both single-threaded, direct).
 //!
 //! Other groups: `fft/` (the FFT method), `paths/` (evaluation paths and
-//! thread policies), `pixels/` (the narrow-pixel workloads W8, W9, W12, W13
+//! thread policies), `pixels/` (the narrow-pixel workloads W8, W9, W12, W13,
+//! and the OpenCV fixed-point Gaussians G13-u8, G13-rgb, G17-u16
 //! through `ImageFilter`), `build` (building a filter).
 //!
 //! Filter by any part of the id (criterion takes a regex):
@@ -26,7 +27,7 @@
 //! cargo bench -p simdconv-bench --bench kernels -- f32/k9  # f32, 9x9, every image size
 //! cargo bench -p simdconv-bench --bench kernels -- 'f32/k3/'  # 3x3 only ("f32/k3" also matches k31)
 //! cargo bench -p simdconv-bench --bench kernels -- '1000x1000/(avx2|avx512)$'
-//! cargo bench -p simdconv-bench --bench kernels -- '^pixels/'   # W8, W9, W12, W13
+//! cargo bench -p simdconv-bench --bench kernels -- '^pixels/'   # W8-W13, G13, G17
 //! ```
 //!
 //! Throughput is `output pixels x kernel taps` elements, so criterion's
@@ -571,7 +572,9 @@ fn bench_build(c: &mut Criterion) {
 /// - `W8`: u8 1000x1000, W8's 9x9 kernel / 256, u8 out;
 /// - `W9`: the same on the u8 1000x1000x3 RGB image (`apply_channels_last`);
 /// - `W12`: the same on the u16 image, u16 out;
-/// - `W13`: u8 -> i16, Sobel d/dx 3x3 (rank 1: the exact low-rank path).
+/// - `W13`: u8 -> i16, Sobel d/dx 3x3 (rank 1: the exact low-rank path);
+/// - `G13-u8`, `G13-rgb`, `G17-u16`: `ImageFilter::gaussian_opencv((0, 0),
+///   2.0, 0.0)` (`cv2.GaussianBlur` bit for bit, two exact passes).
 ///
 /// Throughput is output pixels x channels x taps, so `elem/s` is
 /// direct-equivalent multiply-adds per second. Each workload's result is
@@ -651,6 +654,26 @@ fn bench_pixels(c: &mut Criterion) {
         pixels_of(grey.dim()) * sobel.len(),
         filter::<u8, i16>(&sobel, 1),
         |f| f.apply(black_box(&grey)).expect("runs"),
+    );
+    // cv2.GaussianBlur(img, (0, 0), 2.0), bit for bit: 13x13 for u8 and
+    // the RGB image, 17x17 for u16 (direct-equivalent multiply-adds).
+    let gauss_u8 = ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0).expect("valid");
+    run(
+        c,
+        "G13-u8",
+        pixels_of(grey.dim()) * 169,
+        gauss_u8.clone(),
+        |f| f.apply(black_box(&grey)).expect("runs"),
+    );
+    run(c, "G13-rgb", rgb.len() * 169, gauss_u8, |f| {
+        f.apply_channels_last(black_box(&rgb)).expect("runs")
+    });
+    run(
+        c,
+        "G17-u16",
+        pixels_of(wide.dim()) * 289,
+        ImageFilter::<u16>::gaussian_opencv((0, 0), 2.0, 0.0).expect("valid"),
+        |f| f.apply(black_box(&wide)).expect("runs"),
     );
 }
 
