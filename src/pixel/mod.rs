@@ -16,6 +16,8 @@
 //!   `(C, H, W)`;
 //! - `separable.rs`: filters from 1-D kernels (a column and a row
 //!   kernel, or one kernel along one axis);
+//! - `derivatives.rs`: OpenCV's `Sobel` and `Scharr`
+//!   ([`ImageFilter::sobel_opencv`], [`ImageFilter::scharr_opencv`]);
 //! - `gaussian.rs`: OpenCV's bit-exact `GaussianBlur` for `u8` and `u16`
 //!   ([`ImageFilter::gaussian_opencv`]).
 //!
@@ -27,6 +29,7 @@
 mod accumulator;
 mod channels;
 mod conversion;
+mod derivatives;
 mod filter;
 mod gaussian;
 mod separable;
