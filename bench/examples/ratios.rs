@@ -16,12 +16,16 @@
 //! threads on large calls, exact low-rank evaluation of integer kernels).
 //! The narrow-pixel rows cannot force the direct path (`ImageFilter` has no
 //! `low_rank(false)`): W13's Sobel kernel, of rank 1, runs its exact
-//! low-rank path on every backend but Scalar (rows marked `-lr1`).
+//! low-rank path on every backend but Scalar (rows marked `-lr1`). The
+//! OpenCV fixed-point Gaussians G13-u8, G13-rgb and G17-u16
+//! (`ImageFilter::gaussian_opencv`, `cv2.GaussianBlur` bit for bit) run
+//! two separable passes on every backend but Scalar (`-sep`).
 //!
 //! Run: `cargo run --release -p simdconv-bench --example ratios [FILTER...]`,
 //! where the optional FILTERs keep the workloads whose name or description
 //! contains any of them (e.g. `W3`, `W3-k31`, `f32`, `i64`; `W8 W9 W12
-//! W13`: the narrow pixels, `W8` also matching `W8-i16`). With `--peers
+//! W13`: the narrow pixels, `W8` also matching `W8-i16`; `G1`: the
+//! Gaussians). With `--peers
 //! FILE` (written by `tools/peers/peers.py` and/or
 //! `tools/peers/pixel_peers.py`) the peers are the ones measured on this
 //! machine instead of the built-in Zen 4 figures.
@@ -129,6 +133,7 @@ const OPENCV_1: &str = "OpenCV filter2D (1)";
 const OPENCV_2: &str = "OpenCV filter2D (2)";
 const OPENCV_F32: &str = "OpenCV filter2D on f32 + np.rint (1)";
 const OPENCV_SOBEL: &str = "OpenCV Sobel CV_16S (1)";
+const OPENCV_GAUSSIAN: &str = "OpenCV GaussianBlur (1)";
 
 /// The narrow-pixel workloads' peers: one thread only (OpenCV's filter2D
 /// and Sobel leave a second thread idle on 1000 x 1000 images, see
@@ -143,10 +148,12 @@ const fn one_thread(ms: f64, who: &'static str) -> Peers {
 }
 
 /// The narrow-pixel workloads (run by [`run_pixels`]).
-const PIXEL_WORKLOADS: [&str; 5] = ["W8", "W9", "W12", "W8-i16", "W13"];
+const PIXEL_WORKLOADS: [&str; 8] = [
+    "W8", "W9", "W12", "W8-i16", "W13", "G13-u8", "G13-rgb", "G17-u16",
+];
 
 /// W1-W7, G9 and W8-W13, and their PEERS.md figures (ms).
-const WORKLOADS: [Workload; 16] = [
+const WORKLOADS: [Workload; 19] = [
     Workload {
         name: "W1",
         description: "i64 100x100 arange, 9x9 arange",
@@ -280,6 +287,24 @@ const WORKLOADS: [Workload; 16] = [
         name: "W13",
         description: "u8 1000x1000 -> i16, Sobel d/dx 3x3",
         peers: one_thread(0.064, OPENCV_SOBEL),
+    },
+    // cv2.GaussianBlur(img, (0, 0), 2.0) bit for bit:
+    // ImageFilter::gaussian_opencv, two exact separable passes. Peers:
+    // cv2.GaussianBlur, one thread, measured on 2026-12-07 (Zen 4).
+    Workload {
+        name: "G13-u8",
+        description: "u8 1000x1000, GaussianBlur sigma 2, 13x13",
+        peers: one_thread(1.58, OPENCV_GAUSSIAN),
+    },
+    Workload {
+        name: "G13-rgb",
+        description: "u8 1000x1000x3 RGB, GaussianBlur sigma 2",
+        peers: one_thread(3.54, OPENCV_GAUSSIAN),
+    },
+    Workload {
+        name: "G17-u16",
+        description: "u16 1000x1000, GaussianBlur sigma 2, 17x17",
+        peers: one_thread(3.67, OPENCV_GAUSSIAN),
     },
 ];
 
@@ -653,25 +678,42 @@ fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
         .preset(Preset::OpenCv)
         .mode(Mode::Same)
         .border(Border::Mirror);
-    let forced = |b: Backend| auto.clone().backend(b).threads(Threads::Single);
-    let scalar = forced(Backend::Scalar);
-    let outputs = |image: &I| -> Result<f64, simdconv::Error> {
-        let (plane, channels) = image.planes();
-        let (oh, ow) = scalar.output_shape(plane)?;
-        Ok((oh * ow * channels * kernel.len()) as f64)
-    };
-    let macs = outputs(image)?;
     // The exact low-rank form the accumulator's filter evaluates on every
     // backend but Scalar (ImageFilter cannot turn it off): that of the
     // same taps as a Filter2d of the accumulator type (the modular i16
     // accumulator factors modulo 2^16, as its Filter2d<i16> does).
-    let accumulator = auto.accumulator();
-    let low_rank = match accumulator {
+    let low_rank = match auto.accumulator() {
         "i16" => Filter2d::correlation(&kernel.mapv(|t| t as i16))?.low_rank_terms(),
         "i32" => Filter2d::correlation(kernel)?.low_rank_terms(),
         "i64" => Filter2d::correlation(&kernel.mapv(i64::from))?.low_rank_terms(),
         _ => None,
     };
+    let path = low_rank.map(|r| format!("-lr{r}"));
+    run_pixel_rows(w, peers, image, auto, kernel.len(), path)
+}
+
+/// The rows of one narrow-pixel workload for the filter `auto`: `taps`
+/// direct-equivalent multiply-adds per output value; `path` labels the
+/// rows of every backend but Scalar when they take a path other than the
+/// direct one (`-lrR` low-rank, `-sep` two separable passes), which has no
+/// limit column.
+fn run_pixel_rows<P: Pixel, O: Output, I: PixelImage<P>>(
+    w: &Workload,
+    peers: &BestPeers,
+    image: &I,
+    auto: ImageFilter<P, O>,
+    taps: usize,
+    path: Option<String>,
+) -> Result<bool, simdconv::Error> {
+    let forced = |b: Backend| auto.clone().backend(b).threads(Threads::Single);
+    let scalar = forced(Backend::Scalar);
+    let outputs = |image: &I| -> Result<f64, simdconv::Error> {
+        let (plane, channels) = image.planes();
+        let (oh, ow) = scalar.output_shape(plane)?;
+        Ok((oh * ow * channels * taps) as f64)
+    };
+    let macs = outputs(image)?;
+    let accumulator = auto.accumulator();
 
     // The core's limit, derived from the accumulator's peak (the sums are
     // its multiply-adds on widened pixels): i32 and i64 only, PEERS.md
@@ -697,15 +739,15 @@ fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
     let mut rows: Vec<(String, ImageFilter<P, O>, bool)> = Backend::available()
         .into_iter()
         .map(|b| {
-            let label = match low_rank {
-                Some(r) if b != Backend::Scalar => format!("{b}-lr{r}"),
+            let label = match &path {
+                Some(p) if b != Backend::Scalar => format!("{b}{p}"),
                 _ => b.name().to_string(),
             };
             (label, forced(b), false)
         })
         .collect();
-    let auto_label = match low_rank {
-        Some(r) => format!("auto-lr{r}"),
+    let auto_label = match &path {
+        Some(p) => format!("auto{p}"),
         None => "auto".to_string(),
     };
     rows.push((auto_label, auto.clone(), true));
@@ -727,7 +769,7 @@ fn run_pixels<P: Pixel, O: Output, I: PixelImage<P>>(
         let ok =
             out.shape() == reference.shape() && out.iter().zip(&reference).all(|(a, b)| a == b);
         all_ok &= ok;
-        let on_low_rank = low_rank.is_some() && label != "scalar";
+        let on_low_rank = path.is_some() && label != "scalar";
         let limit = match (on_low_rank, is_auto) {
             (true, _) => None,
             (false, false) => limit_1,
@@ -747,6 +789,8 @@ fn pixel_accumulator(name: &str) -> Result<&'static str, simdconv::Error> {
         "W12" => ImageFilter::<u16>::correlation(&w8)?.accumulator(),
         "W8-i16" => ImageFilter::<i16>::correlation(&w8)?.accumulator(),
         "W13" => ImageFilter::<u8>::correlation(&sobel)?.accumulator(),
+        "G13-u8" | "G13-rgb" => ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0)?.accumulator(),
+        "G17-u16" => ImageFilter::<u16>::gaussian_opencv((0, 0), 2.0, 0.0)?.accumulator(),
         other => unreachable!("not a narrow-pixel workload: {other}"),
     })
 }
@@ -906,6 +950,30 @@ fn main() -> Result<(), simdconv::Error> {
                 &pixels::sobel_dx(),
                 1,
             )?,
+            "G13-u8" => run_pixel_rows(
+                w,
+                &peers,
+                &pixels::image_u8(pixels::SHAPE, pixels::SEED),
+                ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0)?,
+                13 * 13,
+                Some("-sep".into()),
+            )?,
+            "G13-rgb" => run_pixel_rows(
+                w,
+                &peers,
+                &pixels::image_u8_rgb(pixels::SHAPE, pixels::SEED),
+                ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0)?,
+                13 * 13,
+                Some("-sep".into()),
+            )?,
+            "G17-u16" => run_pixel_rows(
+                w,
+                &peers,
+                &pixels::image_u16(pixels::SHAPE, pixels::SEED),
+                ImageFilter::<u16>::gaussian_opencv((0, 0), 2.0, 0.0)?,
+                17 * 17,
+                Some("-sep".into()),
+            )?,
             other => unreachable!("unknown workload {other}"),
         };
         all_ok &= ok;
@@ -937,8 +1005,10 @@ fn main() -> Result<(), simdconv::Error> {
              Preset::OpenCv (half to even, saturating), divisor 256 (W13: 1); the colour image (W9) through\n\
              apply_channels_last, GMAC/s counting every channel. ImageFilter has no low_rank(false): a\n\
              kernel with an exact low-rank form (W13's Sobel, rank 1) runs it on every backend but Scalar\n\
-             ('-lrR' rows), checked against the Scalar backend's direct result. Sums in the exact\n\
-             accumulator ImageFilter picks ('i16': modular 16-bit lanes): {}.",
+             ('-lrR' rows), checked against the Scalar backend's direct result. G13/G17:\n\
+             ImageFilter::gaussian_opencv((0, 0), 2.0, 0.0) (cv2.GaussianBlur bit for bit), two exact\n\
+             separable passes ('-sep'; GMAC/s direct-equivalent). Sums in the exact accumulator\n\
+             ImageFilter picks ('i16': modular 16-bit lanes): {}.",
             accumulators.join(", ")
         );
     }

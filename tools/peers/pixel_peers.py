@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Measures the narrow-pixel peers of docs/PEERS.md (W8, W9, W12, W13 and
-W8-i16) on *this* machine, on the arrays of bench/src/pixels.rs, and writes
+"""Measures the narrow-pixel peers of docs/PEERS.md (W8, W9, W12, W13,
+W8-i16 and the OpenCV Gaussians) on *this* machine, on the arrays of bench/src/pixels.rs, and writes
 them where `ratios --peers FILE` reads them (the format of peers.py).
 
 Workloads (1000 x 1000 images from bench/src/pixels.rs: Lcg(1), the top
@@ -13,6 +13,11 @@ OpenCV's BORDER_REFLECT_101 and SciPy ndimage's mode="mirror"):
   W12     the same on a u16 image, u16 out
   W8-i16  the same on an i16 image (the whole range), i16 out
   W13     u8 -> i16 Sobel d/dx ([[-1,0,1],[-2,0,2],[-1,0,1]]), out = S
+  G13-u8, G13-rgb, G17-u16
+          cv2.GaussianBlur(img, (0, 0), 2.0): OpenCV's fixed-point path,
+          out = round_half_up(S / 2^16) (u8) or S / 2^32 (u16), S the exact
+          sum of the quantised kernel's outer product
+          (tools/vectors/gaussian_opencv.py)
 
 Peers: cv2.filter2D(img, ddepth, k.astype(np.float32) / 256,
 borderType=cv2.BORDER_REFLECT_101) on 1 and 2 threads; for W13 also
@@ -158,11 +163,11 @@ def saturate(v, dtype):
 
 
 class Reference:
-    def __init__(self, img, k, shift, out_dtype):
+    def __init__(self, img, k, shift, out_dtype, rule="half to even"):
         s = exact_sums(img, k)
         self.ties = (s & ((1 << shift) - 1)) == (1 << (shift - 1)) if shift else np.zeros(s.shape, bool)
         self.rules = {name: saturate(v, out_dtype) for name, v in roundings(s, shift).items()}
-        self.want = self.rules["half to even" if shift else "exact"]
+        self.want = self.rules[rule if shift else "exact"]
         self.out_dtype = out_dtype
 
     def check(self, out):
@@ -234,8 +239,27 @@ def ndimage_sobel(_cv2):
     return lambda img: scipy.ndimage.sobel(img.astype(np.int16), axis=1, mode="mirror")
 
 
+def opencv_gaussian_blur(sigma):
+    def make(cv2):
+        return lambda img: cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101)
+
+    return make
+
+
+def gaussian_kernel(sigma, bits):
+    """OpenCV's fixed-point GaussianBlur as an exact 2-D integer kernel
+    (tools/vectors/gaussian_opencv.py): the outer product of the quantised
+    1-D taps, to be divided by 2^(2 bits) and rounded half up."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors"))
+    import gaussian_opencv as g  # noqa: E402 - beside the vectors it generates
+
+    n = g.ksize_for(sigma, bits)
+    k = g.quantise(g.kernel(n, sigma), bits)
+    return np.outer(np.array(k, dtype=np.int64), np.array(k, dtype=np.int64))
+
+
 def workloads():
-    """(name, description, image, kernel, shift, out dtype, peers)."""
+    """(name, description, image, kernel, shift, out dtype, peers[, rounding])."""
     k, sobel = w8_kernel(), sobel_dx()
     u8 = image_u8()
     w8_peers = [
@@ -260,6 +284,38 @@ def workloads():
                 ("OpenCV Sobel CV_16S", (1, 2), opencv_sobel_dx),
                 ("scipy.ndimage.sobel", None, ndimage_sobel),
             ],
+        ),
+        # cv2.GaussianBlur(img, (0, 0), 2.0): OpenCV's fixed-point path,
+        # exact sums of the quantised kernel rounded half up.
+        (
+            "G13-u8",
+            "u8 1000x1000, cv2.GaussianBlur sigma 2 (13x13), reflect-101",
+            lambda: u8,
+            gaussian_kernel(2.0, 8),
+            16,
+            np.uint8,
+            [("OpenCV GaussianBlur", (1, 2), opencv_gaussian_blur(2.0))],
+            "half up",
+        ),
+        (
+            "G13-rgb",
+            "u8 1000x1000x3 RGB, cv2.GaussianBlur sigma 2 (13x13), reflect-101",
+            image_u8_rgb,
+            gaussian_kernel(2.0, 8),
+            16,
+            np.uint8,
+            [("OpenCV GaussianBlur", (1, 2), opencv_gaussian_blur(2.0))],
+            "half up",
+        ),
+        (
+            "G17-u16",
+            "u16 1000x1000, cv2.GaussianBlur sigma 2 (17x17), reflect-101",
+            image_u16,
+            gaussian_kernel(2.0, 16),
+            32,
+            np.uint16,
+            [("OpenCV GaussianBlur", (1, 2), opencv_gaussian_blur(2.0))],
+            "half up",
         ),
     ]
 
@@ -313,11 +369,11 @@ def main():
     }
     print(f"# pixel peers on {result['cpu']} ({result['cpus']} CPUs), {result['date']}; {versions}")
     checks, table = [], []
-    for name, description, image, k, shift, out_dtype, peers in workloads():
+    for name, description, image, k, shift, out_dtype, peers, *rule in workloads():
         if args.filter and args.filter not in name and args.filter not in description:
             continue
         img = image()
-        ref = Reference(img, k, shift, out_dtype)
+        ref = Reference(img, k, shift, out_dtype, *rule)
         rows = []
         for peer, threads, make in peers:
             if peer.startswith("OpenCV") and cv2 is None:
@@ -360,7 +416,7 @@ def main():
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     print("\n".join(table))
     print()
-    print("Exactness (against round_half_even(S / 256) saturated; W13: S):")
+    print("Exactness (against round_half_even(S / 256) saturated; W13: S; G: round_half_up(S / 2^(2 bits))):")
     for line in checks:
         print(f"- {line}")
 
