@@ -54,7 +54,7 @@ pub enum Method {
     /// [`Separable`](Method::Separable) (when the kernel is one outer
     /// product) and [`Fft`](Method::Fft) for each call, from a cost model
     /// of their single-thread times fitted on measured rates
-    /// (`docs/FFT.md`, "Cost model"). The choice depends on the shapes,
+    /// (`docs/FFT.md`, "Choosing a method"). The choice depends on the shapes,
     /// the element type and the backend, never on the thread count, so
     /// results are the same for every thread count;
     /// [`Filter2d::explain`](crate::Filter2d::explain) tells the choice
