@@ -51,14 +51,22 @@ pub fn gaussian_scipy(sigma: f64, truncate: f64, radius: Option<usize>) -> Resul
     };
     let sigma2 = sigma * sigma;
     let scale = -0.5 / sigma2;
-    let phi: Vec<f64> = (0..=2 * radius)
-        .map(|i| {
-            let x = i as f64 - radius as f64;
-            (scale * (x * x)).exp()
-        })
-        .collect();
+    let taps = radius
+        .checked_mul(2)
+        .and_then(|n| n.checked_add(1))
+        .ok_or(Error::BadParameter {
+            what: "radius",
+            value: radius.to_string(),
+            rule: "2 radius + 1 taps must be countable",
+        })?;
+    let mut phi = filled(taps, 0.0f64)?;
+    for (i, p) in phi.iter_mut().enumerate() {
+        let x = i as f64 - radius as f64;
+        *p = (scale * (x * x)).exp();
+    }
     let sum: f64 = phi.iter().sum();
-    Ok(phi.into_iter().map(|p| p / sum).collect())
+    phi.iter_mut().for_each(|p| *p /= sum);
+    Ok(phi)
 }
 
 /// OpenCV's `getGaussianKernel(ksize, sigma)`: for `sigma > 0`,
@@ -264,13 +272,23 @@ pub fn opencv_ksize(sigma: f64, eight_bit: bool) -> usize {
     ((sigma * per_side * 2.0 + 1.0).round().max(1.0) as usize) | 1
 }
 
-/// A box (mean) kernel: `size` taps of `1 / size`.
+/// A box (mean) kernel: `size` taps of `1 / size`. A size of 0, or one no
+/// memory holds, is an error.
 ///
 /// ```
-/// assert_eq!(simdconv::kernel1d::uniform(4), [0.25; 4]);
+/// assert_eq!(simdconv::kernel1d::uniform(4)?, [0.25; 4]);
+/// assert!(simdconv::kernel1d::uniform(0).is_err());
+/// # Ok::<(), simdconv::Error>(())
 /// ```
-pub fn uniform(size: usize) -> Vec<f64> {
-    vec![1.0 / size as f64; size]
+pub fn uniform(size: usize) -> Result<Vec<f64>, Error> {
+    if size == 0 {
+        return Err(Error::BadParameter {
+            what: "size",
+            value: "0".into(),
+            rule: "at least one tap",
+        });
+    }
+    filled(size, 1.0 / size as f64)
 }
 
 /// The binomial row `1, n, ..., 1` of length `len`.

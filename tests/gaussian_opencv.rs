@@ -149,6 +149,10 @@ fn kernels_and_errors() {
     assert!(gaussian_opencv_fixed(usize::MAX, 1.0, 8).is_err());
     assert!(ImageFilter::<u8>::gaussian_opencv((3, usize::MAX), 1.0, 0.0).is_err());
     assert!(simdconv::kernel1d::gaussian_opencv(usize::MAX, 1.0).is_err());
+    assert!(simdconv::kernel1d::uniform(usize::MAX).is_err());
+    assert!(simdconv::kernel1d::uniform(0).is_err());
+    assert!(simdconv::kernel1d::gaussian_scipy(1.0, 4.0, Some(usize::MAX / 2)).is_err());
+    assert!(simdconv::kernel1d::gaussian_scipy(1.0, 4.0, Some(usize::MAX)).is_err());
     // u8: sizes from the sigma by round(6 sigma + 1) | 1, u16 by 8 sigma.
     let f = ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0).unwrap();
     assert_eq!(f.kernel_shape(), (13, 13));
