@@ -278,20 +278,24 @@ impl<T: Element> Filter2d<T> {
     }
 
     fn one_axis(weights: ArrayView1<'_, T>, axis: Axis, op: Operation) -> Result<Self, Error> {
-        let n = weights.len();
-        let shape = match axis.index() {
-            0 => (n, 1),
-            1 => (1, n),
-            _ => {
-                return Err(Error::BadAxis {
-                    axis: axis.index(),
-                    ndim: 2,
-                })
-            }
-        };
+        let shape = one_axis_shape(weights.len(), axis)?;
         let taps: Vec<T> = weights.iter().copied().collect();
         let kernel =
             ArrayView2::from_shape(shape, &taps).expect("n taps in an n x 1 or 1 x n shape");
         Filter2d::new(kernel, op)
+    }
+}
+
+/// The 2-D shape of `n` taps along `axis`: `(n, 1)` down the columns
+/// (axis 0), `(1, n)` along the rows (axis 1); another axis is
+/// [`Error::BadAxis`].
+pub(crate) fn one_axis_shape(n: usize, axis: Axis) -> Result<(usize, usize), Error> {
+    match axis.index() {
+        0 => Ok((n, 1)),
+        1 => Ok((1, n)),
+        _ => Err(Error::BadAxis {
+            axis: axis.index(),
+            ndim: 2,
+        }),
     }
 }

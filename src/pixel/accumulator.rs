@@ -174,70 +174,45 @@ pub(crate) mod private {
         }
     }
 
-    impl Taps for i16 {
-        fn engine<P: Pixel>(kernel: ArrayView2<'_, i16>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i16>(IntKernel::Dense(kernel), op)
-        }
-        fn separable_engine<P: Pixel>(
-            column: ArrayView1<'_, i16>,
-            row: ArrayView1<'_, i16>,
-            op: Operation,
-        ) -> Result<Engine, Error> {
-            integer::<P, i16>(IntKernel::Separable(column, row), op)
-        }
+    /// Integer taps: exact sums in the accumulator their range allows.
+    macro_rules! integer_taps {
+        ($($t:ty),*) => {$(
+            impl Taps for $t {
+                fn engine<P: Pixel>(kernel: ArrayView2<'_, $t>, op: Operation) -> Result<Engine, Error> {
+                    integer::<P, $t>(IntKernel::Dense(kernel), op)
+                }
+                fn separable_engine<P: Pixel>(
+                    column: ArrayView1<'_, $t>,
+                    row: ArrayView1<'_, $t>,
+                    op: Operation,
+                ) -> Result<Engine, Error> {
+                    integer::<P, $t>(IntKernel::Separable(column, row), op)
+                }
+            }
+        )*};
     }
 
-    impl Taps for i32 {
-        fn engine<P: Pixel>(kernel: ArrayView2<'_, i32>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i32>(IntKernel::Dense(kernel), op)
-        }
-        fn separable_engine<P: Pixel>(
-            column: ArrayView1<'_, i32>,
-            row: ArrayView1<'_, i32>,
-            op: Operation,
-        ) -> Result<Engine, Error> {
-            integer::<P, i32>(IntKernel::Separable(column, row), op)
-        }
+    integer_taps!(i16, i32, i64);
+
+    /// Float taps: sums in the taps' type, in the reference's order.
+    macro_rules! float_taps {
+        ($($t:ty => $engine:ident),*) => {$(
+            impl Taps for $t {
+                fn engine<P: Pixel>(kernel: ArrayView2<'_, $t>, op: Operation) -> Result<Engine, Error> {
+                    Ok(Engine::$engine(Filter2d::new(kernel, op)?))
+                }
+                fn separable_engine<P: Pixel>(
+                    column: ArrayView1<'_, $t>,
+                    row: ArrayView1<'_, $t>,
+                    op: Operation,
+                ) -> Result<Engine, Error> {
+                    Ok(Engine::$engine(Filter2d::separable_new(column, row, op)?))
+                }
+            }
+        )*};
     }
 
-    impl Taps for i64 {
-        fn engine<P: Pixel>(kernel: ArrayView2<'_, i64>, op: Operation) -> Result<Engine, Error> {
-            integer::<P, i64>(IntKernel::Dense(kernel), op)
-        }
-        fn separable_engine<P: Pixel>(
-            column: ArrayView1<'_, i64>,
-            row: ArrayView1<'_, i64>,
-            op: Operation,
-        ) -> Result<Engine, Error> {
-            integer::<P, i64>(IntKernel::Separable(column, row), op)
-        }
-    }
-
-    impl Taps for f32 {
-        fn engine<P: Pixel>(kernel: ArrayView2<'_, f32>, op: Operation) -> Result<Engine, Error> {
-            Ok(Engine::F32(Filter2d::new(kernel, op)?))
-        }
-        fn separable_engine<P: Pixel>(
-            column: ArrayView1<'_, f32>,
-            row: ArrayView1<'_, f32>,
-            op: Operation,
-        ) -> Result<Engine, Error> {
-            Ok(Engine::F32(Filter2d::separable_new(column, row, op)?))
-        }
-    }
-
-    impl Taps for f64 {
-        fn engine<P: Pixel>(kernel: ArrayView2<'_, f64>, op: Operation) -> Result<Engine, Error> {
-            Ok(Engine::F64(Filter2d::new(kernel, op)?))
-        }
-        fn separable_engine<P: Pixel>(
-            column: ArrayView1<'_, f64>,
-            row: ArrayView1<'_, f64>,
-            op: Operation,
-        ) -> Result<Engine, Error> {
-            Ok(Engine::F64(Filter2d::separable_new(column, row, op)?))
-        }
-    }
+    float_taps!(f32 => F32, f64 => F64);
 }
 
 #[cfg(test)]

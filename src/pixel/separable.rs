@@ -119,17 +119,7 @@ impl<P: Pixel> ImageFilter<P, P> {
         axis: Axis,
         op: Operation,
     ) -> Result<Self, Error> {
-        let n = weights.len();
-        let shape = match axis.index() {
-            0 => (n, 1),
-            1 => (1, n),
-            _ => {
-                return Err(Error::BadAxis {
-                    axis: axis.index(),
-                    ndim: 2,
-                })
-            }
-        };
+        let shape = crate::separable::one_axis_shape(weights.len(), axis)?;
         let taps: Vec<K> = weights.iter().copied().collect();
         let kernel =
             ArrayView2::from_shape(shape, &taps).expect("n taps in an n x 1 or 1 x n shape");
