@@ -70,8 +70,10 @@ macro_rules! row {
     }};
 }
 
-/// One narrow-pixel row (both versions must have `ImageFilter`): `$build`
+/// One narrow-pixel row (both versions must have `ImageFilter`: the
+/// `pixels` feature): `$build`
 /// makes the filter from a crate path, `$run` applies it into an output.
+#[cfg(feature = "pixels")]
 macro_rules! pixel_row {
     ($name:expr, $reps:expr, $out:expr, |$krate:ident| $build:expr, |$f:ident, $o:ident| $run:expr) => {{
         for single in [true, false] {
@@ -134,6 +136,7 @@ macro_rules! pixel_row {
 
 /// The narrow-pixel workloads W8, W9, W12, W13 (docs/MEASURING.md), into
 /// preallocated outputs.
+#[cfg(feature = "pixels")]
 fn pixels(reps: usize) {
     let mut s = 1u64;
     let mut rnd = move || {
@@ -224,9 +227,10 @@ fn main() {
     let reps = rounds.max(1);
     match which {
         "table" => {}
+        #[cfg(feature = "pixels")]
         "pixels" => return pixels(reps),
         _ => {
-            eprintln!("usage: simdconv-ab [ROUNDS] table|pixels");
+            eprintln!("usage: simdconv-ab [ROUNDS] table|pixels (pixels: --features pixels)");
             std::process::exit(2);
         }
     }
