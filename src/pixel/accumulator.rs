@@ -83,12 +83,14 @@ pub(crate) fn sum_range(taps: impl Iterator<Item = i128>, min: i64, max: i64) ->
 
 /// An integer kernel as given: dense 2-D taps, or a column and a row
 /// kernel (their outer product, evaluated as two passes).
-pub(crate) enum IntKernel<'k, K> {
-    Dense(ArrayView2<'k, K>),
-    Separable(ArrayView1<'k, K>, ArrayView1<'k, K>),
+/// (Two lifetimes: ndarray 0.15/0.16 views are invariant, so a column and
+/// a row borrowed separately cannot share one.)
+pub(crate) enum IntKernel<'a, 'b, K> {
+    Dense(ArrayView2<'a, K>),
+    Separable(ArrayView1<'a, K>, ArrayView1<'b, K>),
 }
 
-impl<K: Copy + Into<i64>> IntKernel<'_, K> {
+impl<K: Copy + Into<i64>> IntKernel<'_, '_, K> {
     /// The kernel's taps, exactly (the outer product's, one by one).
     fn taps(&self) -> Box<dyn Iterator<Item = i128> + '_> {
         match self {
@@ -145,7 +147,7 @@ pub(crate) mod private {
     }
 
     pub(crate) fn integer<P: Pixel, K: Copy + Into<i64>>(
-        kernel: IntKernel<'_, K>,
+        kernel: IntKernel<'_, '_, K>,
         op: Operation,
     ) -> Result<Engine, Error> {
         // The shape first: a separable kernel's outer product is walked.
