@@ -945,13 +945,7 @@ impl<P: Pixel + Display> Call<'_, P> {
     fn gaussian_line(&self, (ksize, sx, sy): ((usize, usize), f64, f64)) -> Option<String> {
         let o = self.o;
         let untouched = o.pixel.divisor.is_none() && o.pixel.delta.unwrap_or(0.0) == 0.0;
-        let border = match self.border {
-            Border::Mirror => "BORDER_REFLECT_101",
-            Border::Symmetric => "BORDER_REFLECT",
-            Border::Replicate => "BORDER_REPLICATE",
-            Border::Constant(v) if *v == P::default() => "BORDER_CONSTANT",
-            _ => return None,
-        };
+        let border = opencv_border(self.border)?;
         if !untouched
             || self.rules != (Round::HalfUp, Overflow::Saturate)
             || self.output != P::NAME
@@ -963,6 +957,17 @@ impl<P: Pixel + Display> Call<'_, P> {
             "cv2.GaussianBlur(np.load(\"{}\"), ({}, {}), {sx}, sigmaY={sy}, borderType=cv2.{border})",
             o.image, ksize.0, ksize.1
         ))
+    }
+}
+
+/// OpenCV's name of a border it has (a constant one only of value 0).
+fn opencv_border<P: Pixel>(border: &Border<P>) -> Option<&'static str> {
+    match border {
+        Border::Mirror => Some("BORDER_REFLECT_101"),
+        Border::Symmetric => Some("BORDER_REFLECT"),
+        Border::Replicate => Some("BORDER_REPLICATE"),
+        Border::Constant(v) if *v == P::default() => Some("BORDER_CONSTANT"),
+        _ => None,
     }
 }
 
@@ -1000,13 +1005,7 @@ impl<P: Pixel + Display> Call<'_, P> {
         let same_dtype = self.output == P::NAME;
         match preset {
             Preset::OpenCv => {
-                let border = match self.border {
-                    Border::Mirror => "BORDER_REFLECT_101",
-                    Border::Symmetric => "BORDER_REFLECT",
-                    Border::Replicate => "BORDER_REPLICATE",
-                    Border::Constant(v) if *v == P::default() => "BORDER_CONSTANT",
-                    _ => return None,
-                };
+                let border = opencv_border(self.border)?;
                 let max = P::MIN.unsigned_abs().max(P::MAX.unsigned_abs());
                 let direct_taps = if P::NAME == "uint8" && matches!(self.output, "uint8" | "int16")
                 {

@@ -98,16 +98,7 @@ pub fn gaussian_opencv(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
         });
     }
     if sigma <= 0.0 {
-        let table: Option<&[f64]> = match ksize {
-            1 => Some(&[1.0]),
-            3 => Some(&[0.25, 0.5, 0.25]),
-            5 => Some(&[0.0625, 0.25, 0.375, 0.25, 0.0625]),
-            7 => Some(&[
-                0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
-            ]),
-            _ => None,
-        };
-        if let Some(t) = table {
+        if let Some(t) = opencv_table(ksize).filter(|t| t.len() < 9) {
             return Ok(t.to_vec());
         }
     }
@@ -203,30 +194,37 @@ fn filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>, Error> {
     Ok(v)
 }
 
+/// OpenCV's fixed Gaussian tables for `sigma <= 0`: sizes 1, 3, 5 and 7
+/// (`getGaussianKernel` and the bit-exact path) and 9 (the bit-exact path
+/// only).
+fn opencv_table(ksize: usize) -> Option<&'static [f64]> {
+    const NINE: [f64; 9] = [
+        4.0 / 256.0,
+        13.0 / 256.0,
+        30.0 / 256.0,
+        51.0 / 256.0,
+        60.0 / 256.0,
+        51.0 / 256.0,
+        30.0 / 256.0,
+        13.0 / 256.0,
+        4.0 / 256.0,
+    ];
+    match ksize {
+        1 => Some(&[1.0]),
+        3 => Some(&[0.25, 0.5, 0.25]),
+        5 => Some(&[0.0625, 0.25, 0.375, 0.25, 0.0625]),
+        7 => Some(&[
+            0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
+        ]),
+        9 => Some(&NINE),
+        _ => None,
+    }
+}
+
 /// OpenCV's `getGaussianKernelBitExact` (odd `ksize`), in `f64`.
 fn gaussian_opencv_exact(ksize: usize, sigma: f64) -> Result<Vec<f64>, Error> {
     if sigma <= 0.0 {
-        let table: Option<&[f64]> = match ksize {
-            1 => Some(&[1.0]),
-            3 => Some(&[0.25, 0.5, 0.25]),
-            5 => Some(&[0.0625, 0.25, 0.375, 0.25, 0.0625]),
-            7 => Some(&[
-                0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
-            ]),
-            9 => Some(&[
-                4.0 / 256.0,
-                13.0 / 256.0,
-                30.0 / 256.0,
-                51.0 / 256.0,
-                60.0 / 256.0,
-                51.0 / 256.0,
-                30.0 / 256.0,
-                13.0 / 256.0,
-                4.0 / 256.0,
-            ]),
-            _ => None,
-        };
-        if let Some(t) = table {
+        if let Some(t) = opencv_table(ksize) {
             return Ok(t.to_vec());
         }
     }
