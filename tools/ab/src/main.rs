@@ -5,69 +5,83 @@
 use ndarray::Array2;
 use std::time::Instant;
 
+/// Whether the row `name` runs: `AB_ONLY=W4,W6` keeps the rows whose name
+/// starts with one of the comma-separated prefixes (all rows when unset).
+fn selected(name: &str) -> bool {
+    match std::env::var("AB_ONLY") {
+        Ok(only) if !only.is_empty() => only.split(',').any(|p| name.starts_with(p.trim())),
+        _ => true,
+    }
+}
+
 fn med(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
 
 macro_rules! row {
-    ($name:expr, $img:expr, $k:expr, $mode_same:expr, $reps:expr) => {{
-        let (img, k) = ($img, $k);
-        for single in [true, false] {
-            let mut fo = old::Filter2d::convolution(k.view()).unwrap();
-            let mut fnw = new::Filter2d::convolution(k.view()).unwrap();
-            if $mode_same {
-                fo = fo.mode(old::Mode::Same);
-                fnw = fnw.mode(new::Mode::Same);
+    ($name:expr, $img:expr, $k:expr, $mode_same:expr, $reps:expr) => {
+        'row: {
+            if !selected(&$name) {
+                break 'row;
             }
-            if single {
-                fo = fo.threads(old::Threads::Single);
-                fnw = fnw.threads(new::Threads::Single);
+            let (img, k) = ($img, $k);
+            for single in [true, false] {
+                let mut fo = old::Filter2d::convolution(k.view()).unwrap();
+                let mut fnw = new::Filter2d::convolution(k.view()).unwrap();
+                if $mode_same {
+                    fo = fo.mode(old::Mode::Same);
+                    fnw = fnw.mode(new::Mode::Same);
+                }
+                if single {
+                    fo = fo.threads(old::Threads::Single);
+                    fnw = fnw.threads(new::Threads::Single);
+                }
+                let mut oo = fo.apply(img.view()).unwrap();
+                let mut on = fnw.apply(img.view()).unwrap();
+                assert!(oo == on, "{} results differ", $name);
+                let px = (oo.len() * k.len()) as f64;
+                let inner = (2_000_000 / img.len()).max(1);
+                let (mut a, mut b, mut c, mut d) = (vec![], vec![], vec![], vec![]);
+                for _ in 0..$reps {
+                    let s = Instant::now();
+                    for _ in 0..inner {
+                        fo.apply_into(img.view(), oo.view_mut()).unwrap();
+                    }
+                    a.push(s.elapsed().as_secs_f64() / inner as f64);
+                    let s = Instant::now();
+                    for _ in 0..inner {
+                        fnw.apply_into(img.view(), on.view_mut()).unwrap();
+                    }
+                    b.push(s.elapsed().as_secs_f64() / inner as f64);
+                    let s = Instant::now();
+                    for _ in 0..inner {
+                        drop(fo.apply(img.view()).unwrap());
+                    }
+                    c.push(s.elapsed().as_secs_f64() / inner as f64);
+                    let s = Instant::now();
+                    for _ in 0..inner {
+                        drop(fnw.apply(img.view()).unwrap());
+                    }
+                    d.push(s.elapsed().as_secs_f64() / inner as f64);
+                }
+                let (a, b, c, d) = (med(a), med(b), med(c), med(d));
+                println!(
+                    "| {} | {} | {:.3} | {:.3} ({:.1}) | {:.2}x | {:.3} | {:.3} ({:.1}) | {:.2}x |",
+                    $name,
+                    if single { "1" } else { "auto" },
+                    c * 1e3,
+                    d * 1e3,
+                    px / d / 1e9,
+                    c / d,
+                    a * 1e3,
+                    b * 1e3,
+                    px / b / 1e9,
+                    a / b
+                );
             }
-            let mut oo = fo.apply(img.view()).unwrap();
-            let mut on = fnw.apply(img.view()).unwrap();
-            assert!(oo == on, "{} results differ", $name);
-            let px = (oo.len() * k.len()) as f64;
-            let inner = (2_000_000 / img.len()).max(1);
-            let (mut a, mut b, mut c, mut d) = (vec![], vec![], vec![], vec![]);
-            for _ in 0..$reps {
-                let s = Instant::now();
-                for _ in 0..inner {
-                    fo.apply_into(img.view(), oo.view_mut()).unwrap();
-                }
-                a.push(s.elapsed().as_secs_f64() / inner as f64);
-                let s = Instant::now();
-                for _ in 0..inner {
-                    fnw.apply_into(img.view(), on.view_mut()).unwrap();
-                }
-                b.push(s.elapsed().as_secs_f64() / inner as f64);
-                let s = Instant::now();
-                for _ in 0..inner {
-                    drop(fo.apply(img.view()).unwrap());
-                }
-                c.push(s.elapsed().as_secs_f64() / inner as f64);
-                let s = Instant::now();
-                for _ in 0..inner {
-                    drop(fnw.apply(img.view()).unwrap());
-                }
-                d.push(s.elapsed().as_secs_f64() / inner as f64);
-            }
-            let (a, b, c, d) = (med(a), med(b), med(c), med(d));
-            println!(
-                "| {} | {} | {:.3} | {:.3} ({:.1}) | {:.2}x | {:.3} | {:.3} ({:.1}) | {:.2}x |",
-                $name,
-                if single { "1" } else { "auto" },
-                c * 1e3,
-                d * 1e3,
-                px / d / 1e9,
-                c / d,
-                a * 1e3,
-                b * 1e3,
-                px / b / 1e9,
-                a / b
-            );
         }
-    }};
+    };
 }
 
 /// One narrow-pixel row (both versions must have `ImageFilter`: the
