@@ -1,7 +1,8 @@
 //! The names users know for modes, borders, operations and methods
-//! (SciPy's `mode=` and `boundary=`, scipy.ndimage's `mode=`), one table
-//! per type: `FromStr` accepts every name in the table, `Display` prints
-//! the first one for the value. The examples, the tests and a Python
+//! (SciPy's `mode=` and `boundary=`, scipy.ndimage's `mode=`), the float
+//! rounding choice, and the integer conversion rules and presets of narrow
+//! pixels, one table per type: `FromStr` accepts every name in the table,
+//! `Display` prints the first one for the value. The examples, the tests and a Python
 //! binding parse through these instead of keeping their own copies.
 
 use core::fmt;
@@ -12,7 +13,7 @@ use crate::element::Element;
 use crate::error::Error;
 use crate::geometry::{Mode, Operation};
 use crate::pixel::{Overflow, Preset, Round};
-use crate::settings::Method;
+use crate::settings::{Method, Rounding};
 
 /// Looks `name` up (ASCII case-insensitively) in `table`.
 fn parse<V: Copy>(what: &'static str, name: &str, table: &[(&'static str, V)]) -> Result<V, Error> {
@@ -193,13 +194,42 @@ impl fmt::Display for Method {
     }
 }
 
+const ROUNDINGS: [(&str, Rounding); 2] =
+    [("separate", Rounding::Separate), ("fused", Rounding::Fused)];
+
+/// `separate`, `fused` (the Python binding's `rounding=`). Unknown names
+/// are an [`Error::UnknownName`] with `what: "float rounding"`, apart
+/// from [`Round`]'s `"rounding"` (the integer conversion rule).
+///
+/// ```
+/// use simdconv::Rounding;
+/// assert_eq!("fused".parse::<Rounding>()?, Rounding::Fused);
+/// assert_eq!(Rounding::Separate.to_string(), "separate");
+/// let err = "fma".parse::<Rounding>().unwrap_err();
+/// assert_eq!(err.to_string(), "\"fma\" is not a float rounding name (known: separate, fused)");
+/// # Ok::<(), simdconv::Error>(())
+/// ```
+impl FromStr for Rounding {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        parse("float rounding", s, &ROUNDINGS)
+    }
+}
+
+impl fmt::Display for Rounding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_of(self, &ROUNDINGS))
+    }
+}
+
 const ROUNDS: [(&str, Round); 3] = [
     ("half-even", Round::HalfEven),
     ("half-up", Round::HalfUp),
     ("toward-zero", Round::TowardZero),
 ];
 
-/// `half-even`, `half-up`, `toward-zero` (`examples/npy.rs`'s `--rounding`).
+/// `half-even`, `half-up`, `toward-zero` (`examples/npy.rs`'s `--rounding`);
+/// an unknown name is an [`Error::UnknownName`] with `what: "rounding"`.
 impl FromStr for Round {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
@@ -216,7 +246,8 @@ impl fmt::Display for Round {
 const OVERFLOWS: [(&str, Overflow); 2] =
     [("saturate", Overflow::Saturate), ("wrap", Overflow::Wrap)];
 
-/// `saturate`, `wrap`.
+/// `saturate`, `wrap` (`examples/npy.rs`'s `--overflow`); an unknown name is
+/// an [`Error::UnknownName`] with `what: "overflow"`.
 impl FromStr for Overflow {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
@@ -274,6 +305,41 @@ mod tests {
             assert_eq!(name.parse::<Method>(), Ok(m));
             assert_eq!(m.to_string(), name);
         }
+        for (name, r) in ROUNDINGS {
+            assert_eq!(name.to_uppercase().parse::<Rounding>(), Ok(r));
+            assert_eq!(r.to_string(), name);
+        }
+        for (name, r) in ROUNDS {
+            assert_eq!(format!(" {name} ").parse::<Round>(), Ok(r));
+            assert_eq!(r.to_string(), name);
+        }
+        for (name, o) in OVERFLOWS {
+            assert_eq!(name.parse::<Overflow>(), Ok(o));
+            assert_eq!(o.to_string(), name);
+        }
+        for (name, p) in PRESETS {
+            assert_eq!(name.parse::<Preset>(), Ok(p));
+            assert_eq!(p.to_string().parse::<Preset>(), Ok(p));
+        }
+    }
+
+    #[test]
+    fn every_value_has_a_name() {
+        for r in [Rounding::Separate, Rounding::Fused] {
+            assert_ne!(r.to_string(), "?");
+        }
+        for r in [Round::HalfEven, Round::HalfUp, Round::TowardZero] {
+            assert_ne!(r.to_string(), "?");
+        }
+        for o in [Overflow::Saturate, Overflow::Wrap] {
+            assert_ne!(o.to_string(), "?");
+        }
+        for p in [Preset::OpenCv, Preset::ScipySignal, Preset::ScipyNdimage] {
+            assert_ne!(p.to_string(), "?");
+        }
+        for m in [Method::Direct, Method::Separable, Method::Fft, Method::Auto] {
+            assert_ne!(m.to_string(), "?");
+        }
     }
 
     #[test]
@@ -284,5 +350,24 @@ mod tests {
             "\"middle\" is not a mode name (known: full, same, valid)"
         );
         assert!(matches!(err, Error::UnknownName { what: "mode", .. }));
+        // The float opt-in and the integer rule are told apart.
+        let err = "half-up".parse::<Rounding>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"half-up\" is not a float rounding name (known: separate, fused)"
+        );
+        let err = "fused".parse::<Round>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"fused\" is not a rounding name (known: half-even, half-up, toward-zero)"
+        );
+        let err = "clamp".parse::<Overflow>().unwrap_err();
+        assert!(matches!(
+            err,
+            Error::UnknownName {
+                what: "overflow",
+                ..
+            }
+        ));
     }
 }

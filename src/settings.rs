@@ -62,13 +62,16 @@ pub enum Method {
     Auto,
 }
 
-/// How each multiply-add of a float kernel rounds.
+/// How each multiply-add of a float kernel rounds. By name (`FromStr`,
+/// `Display`): `separate`, `fused`.
 ///
 /// ```
 /// use ndarray::array;
 /// use simdconv::{Filter2d, Rounding};
 /// let f = Filter2d::convolution(&array![[0.5f64, 0.25]])?.rounding(Rounding::Fused);
 /// assert_eq!(f.settings().rounding, Rounding::Fused);
+/// assert_eq!("fused".parse::<Rounding>()?, Rounding::Fused);
+/// assert_eq!(Rounding::Separate.to_string(), "separate");
 /// # Ok::<(), simdconv::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
