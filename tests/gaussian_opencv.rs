@@ -6,12 +6,15 @@
 //! every backend and thread policy; the quantised 1-D kernels against
 //! OpenCV's; and the errors.
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::border_named;
 use ndarray::{Array2, Array3};
 use ndarray_npy::{read_npy, ReadableElement};
 use simdconv::kernel1d::gaussian_opencv_fixed;
-use simdconv::{Backend, Border, Error, ImageFilter, Pixel, Threads};
+use simdconv::{Backend, Error, ImageFilter, Pixel, Threads};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/gaussian_opencv")
@@ -43,13 +46,7 @@ fn run<P: Pixel + ReadableElement + Default>(case: &serde_json::Value) -> usize 
         case["sigma_x"].as_f64().unwrap(),
         case["sigma_y"].as_f64().unwrap(),
     );
-    let border = match case["border"].as_str().unwrap() {
-        "mirror" => Border::Mirror,
-        "symmetric" => Border::Symmetric,
-        "replicate" => Border::Replicate,
-        "constant" => Border::Constant(P::default()),
-        other => panic!("border {other}"),
-    };
+    let border = border_named(case["border"].as_str().unwrap(), P::default());
     let filter = ImageFilter::<P>::gaussian_opencv(ksize, sx, sy)
         .unwrap()
         .border(border);

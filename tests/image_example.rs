@@ -6,8 +6,11 @@
 #[path = "../examples/common/filters.rs"]
 mod filters;
 
+mod common;
+
 use std::path::Path;
 
+use common::Rng;
 use filters::{AnyPng, Named, Png, Rgb, RgbImage};
 use ndarray::{s, Array2, Array3, ArrayView3};
 use simdconv::{Backend, Border, Filter2d, Mode};
@@ -287,11 +290,8 @@ fn box3_model(image: ArrayView3<'_, u16>) -> Array3<u16> {
 
 #[test]
 fn sixteen_bit_pngs_round_trip_in_native_order_and_filter_exactly() {
-    let mut seed = 3u64;
-    let image = Array3::from_shape_fn((11, 17, 3), |_| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        (seed >> 48) as u16
-    });
+    let mut rng = Rng::new(3);
+    let image = Array3::from_shape_fn((11, 17, 3), |_| (rng.next() >> 48) as u16);
     let path = tmp_png("sixteen");
     filters::save_png_samples(image.view(), png::ColorType::Rgb, &path).unwrap();
     let png = match filters::open_png_samples(&path).unwrap() {

@@ -9,8 +9,11 @@
 #[allow(dead_code)]
 mod npy;
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::Rng;
 use ndarray::{Array2, Array3, ArrayD, Axis};
 use ndarray_npy::{read_npy, write_npy, ReadableElement, WritableElement};
 use npy::Failure;
@@ -50,14 +53,6 @@ fn load<T: ReadableElement>(path: &str) -> ArrayD<T> {
 
 fn save<T: WritableElement, D: ndarray::Dimension>(path: &str, a: &ndarray::Array<T, D>) {
     write_npy(path, a).unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
-/// A small deterministic generator.
-fn lcg(seed: &mut u64) -> u64 {
-    *seed = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *seed >> 33
 }
 
 #[test]
@@ -170,8 +165,8 @@ fn every_checked_in_case_through_the_command_line() {
 fn rgb_images_are_filtered_per_channel_channels_last() {
     // An RGB image (H, W, 3) and a Sobel derivative into int16, as
     // cv2.filter2D(image, cv2.CV_16S, dx, borderType=cv2.BORDER_REPLICATE).
-    let mut seed = 5;
-    let rgb = Array3::from_shape_fn((21, 34, 3), |_| lcg(&mut seed) as u8);
+    let mut rng = Rng::new(5);
+    let rgb = Array3::from_shape_fn((21, 34, 3), |_| (rng.next() >> 56) as u8);
     let dx = ndarray::array![[-1i32, 0, 1], [-2, 0, 2], [-1, 0, 1]];
     let (image, kernel, out) = (tmp("rgb.npy"), tmp("sobel.npy"), tmp("rgb-out.npy"));
     save(&image, &rgb);
@@ -255,9 +250,9 @@ fn float32_kernels_and_other_pixel_types() {
     let (ki, kf) = (tmp("k-int.npy"), tmp("k-float.npy"));
     save(&ki, &kernel);
     save(&kf, &kernel.mapv(|t| t as f32 / 256.0));
-    let mut seed = 11;
-    let u16s = Array2::from_shape_fn((9, 13), |_| lcg(&mut seed) as u16);
-    let i16s = Array2::from_shape_fn((9, 13), |_| lcg(&mut seed) as i16);
+    let mut rng = Rng::new(11);
+    let u16s = Array2::from_shape_fn((9, 13), |_| (rng.next() >> 48) as u16);
+    let i16s = Array2::from_shape_fn((9, 13), |_| (rng.next() >> 48) as i16);
     let (a, b) = (tmp("u16.npy"), tmp("i16.npy"));
     save(&a, &u16s);
     save(&b, &i16s);
@@ -439,8 +434,8 @@ fn gaussian_like_opencv_matches_cv2_gaussian_blur() {
 /// product, bit for bit (int32 taps), and a clear error for 2-D files.
 #[test]
 fn separable_kernels_on_pixel_images() {
-    let mut seed = 7u64;
-    let image = Array3::from_shape_fn((23, 31, 3), |_| lcg(&mut seed) as u8);
+    let mut rng = Rng::new(7);
+    let image = Array3::from_shape_fn((23, 31, 3), |_| (rng.next() >> 56) as u8);
     let (col, row) = (
         ndarray::array![1i32, 4, 6, 4, 1],
         ndarray::array![-1i32, 0, 1],

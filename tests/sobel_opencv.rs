@@ -5,11 +5,14 @@
 //! has, a tiny image whose sums saturate, RGB and RGBA) on every backend and
 //! thread policy; the 1-D kernels against OpenCV's; and the errors.
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::border_named;
 use ndarray::{Array2, Array3};
 use ndarray_npy::read_npy;
-use simdconv::{Backend, Border, Error, ImageFilter, Threads};
+use simdconv::{Backend, Error, ImageFilter, Threads};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sobel_opencv")
@@ -34,13 +37,7 @@ fn every_case_matches_cv2_sobel_and_scharr_on_every_backend() {
         }
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .output::<i16>();
-        let border = match case["border"].as_str().unwrap() {
-            "mirror" => Border::Mirror,
-            "symmetric" => Border::Symmetric,
-            "replicate" => Border::Replicate,
-            "constant" => Border::Constant(0),
-            other => panic!("border {other}"),
-        };
+        let border = border_named(case["border"].as_str().unwrap(), 0);
         let filter = filter.border(border);
         let taps = |key: &str| -> Vec<i64> {
             case[key]

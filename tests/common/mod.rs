@@ -1,11 +1,13 @@
 //! Test support shared by the integration tests (each test file that uses
 //! it says `mod common;`): the case count, one seeded generator, bit
-//! equality for every element type, and the lists of borders, modes and
-//! operations. Not every test uses every item.
+//! equality for every element type, the lists of borders, modes,
+//! operations and integer conversion rules, and borders by the names case
+//! files give (through the crate's `FromStr`). Not every test uses every
+//! item.
 #![allow(dead_code)]
 
 use ndarray::ArrayView2;
-use simdconv::{Border, Element, Mode, Operation};
+use simdconv::{Border, Element, Mode, Operation, Overflow, Round};
 
 /// The property-test case count: `PROPTEST_CASES` if set (CI lowers it
 /// under emulation), else `default`.
@@ -17,7 +19,10 @@ pub fn cases(default: u32) -> u32 {
 }
 
 /// xorshift64*: fast, deterministic on every target, good enough to
-/// spread cases. The seed is any value (its low bit is set, so 0 works).
+/// spread cases. The seed is any value (its low bit is set, so 0 works;
+/// so `2k` and `2k + 1` give the same stream: give distinct streams odd
+/// seeds). Its high bits are the best: take narrow values from the top
+/// (`(rng.next() >> 56) as u8`).
 pub struct Rng(u64);
 
 impl Rng {
@@ -38,6 +43,17 @@ impl Rng {
     /// A value in [-1, 1).
     pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+    /// A value in `lo..=hi` (`lo <= hi`, `hi - lo < i64::MAX`), with
+    /// the ends and zero (clamped into the range) over-represented: each
+    /// one time in eight, the rest uniform.
+    pub fn edgy(&mut self, lo: i64, hi: i64) -> i64 {
+        match self.next() % 8 {
+            0 => lo,
+            1 => hi,
+            2 => 0.clamp(lo, hi),
+            _ => lo + (self.next() % (hi - lo + 1) as u64) as i64,
+        }
     }
 }
 
@@ -109,3 +125,24 @@ pub const MODES: [Mode; 3] = [Mode::Full, Mode::Same, Mode::Valid];
 
 /// Both operations.
 pub const OPERATIONS: [Operation; 2] = [Operation::Convolution, Operation::Correlation];
+
+/// Every integer rounding rule.
+pub const ROUNDS: [Round; 3] = [Round::HalfEven, Round::HalfUp, Round::TowardZero];
+
+/// Both overflow rules.
+pub const OVERFLOWS: [Overflow; 2] = [Overflow::Saturate, Overflow::Wrap];
+
+/// The border a case file names (any name `Border`'s `FromStr` takes:
+/// SciPy's and the variants' own), the constant one filled with `fill`;
+/// for pixel types too, which are not `Element`s. Panics with the crate's
+/// message on an unknown name: a broken case file.
+pub fn border_named<T>(name: &str, fill: T) -> Border<T> {
+    match name.parse::<Border<i64>>() {
+        Ok(Border::Constant(_)) => Border::Constant(fill),
+        Ok(Border::Wrap) => Border::Wrap,
+        Ok(Border::Symmetric) => Border::Symmetric,
+        Ok(Border::Mirror) => Border::Mirror,
+        Ok(Border::Replicate) => Border::Replicate,
+        Err(e) => panic!("{e}"),
+    }
+}
