@@ -89,66 +89,72 @@ macro_rules! row {
 /// makes the filter from a crate path, `$run` applies it into an output.
 #[cfg(feature = "pixels")]
 macro_rules! pixel_row {
-    ($name:expr, $reps:expr, $out:expr, |$krate:ident| $build:expr, |$f:ident, $o:ident| $run:expr) => {{
-        for single in [true, false] {
-            let fo = {
-                use old as $krate;
-                let f = $build;
-                if single {
-                    f.threads(old::Threads::Single)
-                } else {
-                    f
-                }
-            };
-            let fnw = {
-                use new as $krate;
-                let f = $build;
-                if single {
-                    f.threads(new::Threads::Single)
-                } else {
-                    f
-                }
-            };
-            let (mut oo, mut on) = ($out, $out);
-            let time = |run: &mut dyn FnMut()| {
-                let s = Instant::now();
-                run();
-                s.elapsed().as_secs_f64()
-            };
-            {
-                let ($f, $o) = (&fo, &mut oo);
-                $run;
+    ($name:expr, $reps:expr, $out:expr, |$krate:ident| $build:expr, |$f:ident, $o:ident| $run:expr) => {
+        'row: {
+            if !selected($name) {
+                break 'row;
             }
-            {
-                let ($f, $o) = (&fnw, &mut on);
-                $run;
-            }
-            assert!(oo == on, "{} results differ", $name);
-            let (mut a, mut b) = (vec![], vec![]);
-            for _ in 0..$reps {
-                a.push(time(&mut || {
+            for single in [true, false] {
+                let fo = {
+                    use old as $krate;
+                    let f = $build;
+                    if single {
+                        f.threads(old::Threads::Single)
+                    } else {
+                        f
+                    }
+                };
+                let fnw = {
+                    use new as $krate;
+                    let f = $build;
+                    if single {
+                        f.threads(new::Threads::Single)
+                    } else {
+                        f
+                    }
+                };
+                let (mut oo, mut on) = ($out, $out);
+                let time = |run: &mut dyn FnMut()| {
+                    let s = Instant::now();
+                    run();
+                    s.elapsed().as_secs_f64()
+                };
+                {
                     let ($f, $o) = (&fo, &mut oo);
                     $run;
-                }));
-                b.push(time(&mut || {
+                }
+                {
                     let ($f, $o) = (&fnw, &mut on);
                     $run;
-                }));
+                }
+                assert!(oo == on, "{} results differ", $name);
+                let (mut a, mut b) = (vec![], vec![]);
+                for _ in 0..$reps {
+                    a.push(time(&mut || {
+                        let ($f, $o) = (&fo, &mut oo);
+                        $run;
+                    }));
+                    b.push(time(&mut || {
+                        let ($f, $o) = (&fnw, &mut on);
+                        $run;
+                    }));
+                }
+                let (a, b) = (med(a), med(b));
+                println!(
+                    "| {} | {} | {:.3} | {:.3} | {:.2}x |",
+                    $name,
+                    if single { "1" } else { "auto" },
+                    a * 1e3,
+                    b * 1e3,
+                    a / b
+                );
             }
-            let (a, b) = (med(a), med(b));
-            println!(
-                "| {} | {} | {:.3} | {:.3} | {:.2}x |",
-                $name,
-                if single { "1" } else { "auto" },
-                a * 1e3,
-                b * 1e3,
-                a / b
-            );
         }
-    }};
+    };
 }
 
-/// The narrow-pixel workloads W8, W9, W12, W13 (docs/MEASURING.md), into
+/// The narrow-pixel workloads W8, W9, W12, W13 and the OpenCV Gaussians
+/// G13/G17 (docs/MEASURING.md), into
 /// preallocated outputs.
 #[cfg(feature = "pixels")]
 fn pixels(reps: usize) {
@@ -218,6 +224,21 @@ fn pixels(reps: usize) {
             .mode(c::Mode::Same)
             .border(c::Border::Mirror),
         |f, o| f.apply_into(&img, o.view_mut()).unwrap()
+    );
+    // Both commits need gaussian_opencv (bc9f394 on).
+    pixel_row!(
+        "G13 u8 Gaussian sigma 2",
+        reps,
+        Array2::<u8>::zeros((1000, 1000)),
+        |c| c::ImageFilter::<u8>::gaussian_opencv((0, 0), 2.0, 0.0).unwrap(),
+        |f, o| f.apply_into(&img, o.view_mut()).unwrap()
+    );
+    pixel_row!(
+        "G17 u16 Gaussian sigma 2",
+        reps,
+        Array2::<u16>::zeros((1000, 1000)),
+        |c| c::ImageFilter::<u16>::gaussian_opencv((0, 0), 2.0, 0.0).unwrap(),
+        |f, o| f.apply_into(&img16, o.view_mut()).unwrap()
     );
 }
 
