@@ -47,6 +47,17 @@ def tile_reference(image_store, kernel, border, r0, r1, c0, c1):
 
 
 def peak_rss_bytes():
+    """This process's own peak resident memory: Linux's VmHWM. (Not
+    ru_maxrss: a spawned worker's starts at the peak of the process that
+    forked it, kept across exec, so a test session's large parent showed
+    up as the worker's peak.) ru_maxrss where /proc is not there."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 

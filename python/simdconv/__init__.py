@@ -9,6 +9,9 @@ released, so Python threads filter in parallel.
 - :func:`convolve2d`, :func:`correlate2d`: the drop-ins (plus ``out=``).
 - :class:`Filter2d`: a prepared filter with every option of the crate's
   builder (more borders, backend, threads, opt-ins); picklable.
+- :func:`gaussian_blur`, :func:`sobel`, :func:`scharr`: ``cv2.GaussianBlur``
+  (uint8, uint16), ``cv2.Sobel`` and ``cv2.Scharr`` (uint8 into int16),
+  bit for bit, through the crate's ``ImageFilter``.
 - :mod:`simdconv.dask`: the same on ``dask.array`` arrays (``pip install
   simdconv[dask]``).
 
@@ -29,6 +32,7 @@ from ._core import (
     correlate2d,
     detect_backend,
 )
+from ._images import gaussian_blur, scharr, sobel
 
 __all__ = [
     "convolve2d",
@@ -38,5 +42,8 @@ __all__ = [
     "SUPPORTED_DTYPES",
     "available_backends",
     "detect_backend",
+    "gaussian_blur",
+    "sobel",
+    "scharr",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,18 @@ Border = Literal[
     "nearest", "replicate",
 ]
 Operation = Literal["convolution", "correlation"]
+# gaussian_blur / sobel / scharr: the names above (any case), OpenCV's
+# (with or without "BORDER_"), or a cv2.BORDER_* constant (0 to 4).
+OpenCVBorder = Union[
+    Border,
+    Literal[
+        "reflect101", "reflect_101", "default", "reflect", "replicate", "constant", "wrap",
+        "BORDER_REFLECT_101", "BORDER_DEFAULT", "BORDER_REFLECT", "BORDER_REPLICATE",
+        "BORDER_CONSTANT", "BORDER_WRAP",
+    ],
+    str,
+    int,
+]
 
 SUPPORTED_DTYPES: tuple[str, ...]
 
@@ -41,6 +53,37 @@ def correlate2d(
     *,
     out: Optional[np.ndarray] = None,
 ) -> np.ndarray: ...
+def gaussian_blur(
+    img: npt.ArrayLike,
+    ksize: Union[int, tuple[int, int]],
+    sigma_x: float,
+    sigma_y: float = 0,
+    border: OpenCVBorder = "reflect101",
+    *,
+    threads: Optional[int] = None,
+    out: Optional[np.ndarray] = None,
+) -> Union[npt.NDArray[np.uint8], npt.NDArray[np.uint16]]: ...
+def sobel(
+    img: npt.ArrayLike,
+    dx: int,
+    dy: int,
+    ksize: int = 3,
+    border: OpenCVBorder = "reflect101",
+    *,
+    delta: int = 0,
+    threads: Optional[int] = None,
+    out: Optional[npt.NDArray[np.int16]] = None,
+) -> npt.NDArray[np.int16]: ...
+def scharr(
+    img: npt.ArrayLike,
+    dx: int,
+    dy: int,
+    border: OpenCVBorder = "reflect101",
+    *,
+    delta: int = 0,
+    threads: Optional[int] = None,
+    out: Optional[npt.NDArray[np.int16]] = None,
+) -> npt.NDArray[np.int16]: ...
 def available_backends() -> list[str]: ...
 def detect_backend() -> str: ...
 
@@ -73,6 +116,7 @@ class Filter2d:
     def kernel(self) -> np.ndarray: ...
     def output_shape(self, image_shape: tuple[int, int]) -> tuple[int, int]: ...
     def low_rank_terms(self, dtype: Union[npt.DTypeLike, None] = None) -> Optional[int]: ...
+    def accumulator(self, dtype: Union[npt.DTypeLike, None] = None) -> Optional[Literal["i16", "i32", "i64"]]: ...
     def resolved_backend(self) -> str: ...
     def apply(self, image: npt.ArrayLike, out: Optional[np.ndarray] = None) -> np.ndarray: ...
     def __call__(self, image: npt.ArrayLike, out: Optional[np.ndarray] = None) -> np.ndarray: ...

@@ -51,11 +51,13 @@ _BOUNDARY_ERROR = (
     "'symmetric' (or 'symm')."
 )
 
-# Result dtype -> the library type it is computed in. The narrow integer
-# types are computed in a wider one and cast back: integer arithmetic
-# modulo 2^32 (or 2^64) reduced modulo 2^n is arithmetic modulo 2^n (n <=
-# 32 or 64), so the cast-back result equals SciPy's wrapping one, bit for
-# bit. Unsigned types are the same ring as their signed twins.
+# Result dtype -> the library type it is computed in, for the result dtypes
+# that are not pixel types (below). int8 and uint32 are computed in int32,
+# uint64 in int64, and cast back: integer arithmetic modulo 2^32 (or 2^64)
+# reduced modulo 2^n is arithmetic modulo 2^n (n <= 32 or 64), so the
+# cast-back result equals SciPy's wrapping one, bit for bit. Unsigned types
+# are the same ring as their signed twins. (The pixel types are listed too:
+# the empty-input path computes them this way.)
 _COMPUTE = {
     np.dtype(np.float32): np.dtype(np.float32),
     np.dtype(np.float64): np.dtype(np.float64),
@@ -68,6 +70,35 @@ _COMPUTE = {
     np.dtype(np.uint32): np.dtype(np.int32),
     np.dtype(np.uint64): np.dtype(np.int64),
 }
+
+# Result dtypes computed by the library's ImageFilter (narrow pixels) ->
+# the dtype of the kernel's taps there. The image is read as it is (any
+# strides, no conversion), the sums are exact and wrapped into the result
+# dtype: SciPy's fixed-width arithmetic, whose wrapped sum is the exact sum
+# modulo 2^n.
+_PIXEL_TAPS = {
+    np.dtype(np.uint8): np.dtype(np.int16),
+    np.dtype(np.int16): np.dtype(np.int16),
+    np.dtype(np.uint16): np.dtype(np.int32),
+}
+# ImageFilter's rules for the drop-ins: scipy.signal's (truncation, wrap).
+_SCIPY_PRESET = "scipy-signal"
+
+
+def _pixel_type(image_dtype: np.dtype, dtype: np.dtype, fill) -> np.dtype | None:
+    """The pixel dtype a result of `dtype` is computed from through
+    ImageFilter, or None (the wide route). The image's own dtype when it is
+    a pixel type whose values are the result's and that holds the fill
+    value (a uint8 image under a uint16 or int16 result: read as it is),
+    else the result dtype (the image converted, as SciPy converts it)."""
+    if dtype not in _PIXEL_TAPS:
+        return None
+    image_dtype = _native(image_dtype)
+    if image_dtype == dtype or image_dtype not in _PIXEL_TAPS:
+        return dtype
+    info = np.iinfo(image_dtype)
+    return image_dtype if info.min <= int(fill) <= info.max else dtype
+
 
 #: The result dtypes simdconv computes (SciPy's result dtype of the inputs
 #: must be one of these).
@@ -183,7 +214,7 @@ def _empty_result(in1, in2, shape, dtype, compute, border, fill):
     # valid correlation of the kernel with a same-sized block of fills.
     kernel = np.asarray(in2, dtype=compute)
     block = np.full(kernel.shape, fill.astype(compute))
-    value = _simdconv.filter2d(block, kernel, True, "valid", "constant", 0)[0, 0]
+    value = _simdconv.filter2d(block, kernel, "correlation", "valid", "constant", 0)[0, 0]
     return np.full(shape, value, dtype=compute).astype(dtype, copy=False)
 
 
@@ -224,13 +255,21 @@ def _filter2d(name, in1, in2, mode, boundary, fillvalue, out, correlate):
 
     # The library swaps the inputs of a valid call itself (as SciPy does),
     # so the arguments go in their order.
+    operation = "correlation" if correlate else "convolution"
+    pixel = _pixel_type(in1.dtype, dtype, fill)
+    if pixel is not None:
+        # uint8, uint16, int16: ImageFilter, the image read in place.
+        return _simdconv.pixel_filter2d(
+            np.asarray(in1, dtype=pixel), np.asarray(in2, dtype=_PIXEL_TAPS[dtype]),
+            dtype.name, operation, mode, border, int(fill), _SCIPY_PRESET, out,
+        )
     image = np.asarray(in1, dtype=compute)
     kernel = np.asarray(in2, dtype=compute)
     fill_value = fill.astype(compute).item()
     if compute == dtype:
-        return _simdconv.filter2d(image, kernel, correlate, mode, border, fill_value, out)
-    # A narrow type: computed wider, wrapped back (C's cast, modular).
-    wide = _simdconv.filter2d(image, kernel, correlate, mode, border, fill_value)
+        return _simdconv.filter2d(image, kernel, operation, mode, border, fill_value, out)
+    # int8, uint32, uint64: computed wider, wrapped back (C's cast, modular).
+    wide = _simdconv.filter2d(image, kernel, operation, mode, border, fill_value)
     if out is None:
         return wide.astype(dtype)
     np.copyto(out, wide, casting="unsafe")
@@ -288,14 +327,18 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, out=None)
     Notes
     -----
     Supported result dtypes: float32, float64, int8 to int64, uint8 to
-    uint64. int8, int16, uint8, uint16 and uint32 are computed as int32 and
-    uint64 as int64, then cast back: the same wrapped values as SciPy's.
-    Integer results equal SciPy's exactly; float results agree to rounding
-    (SciPy sums the products in another order), and are bit-identical on
-    every CPU backend and thread count of simdconv.
+    uint64. uint8, uint16 and int16 results are computed by the crate's
+    ``ImageFilter``: the image read as it is (a uint8 image also under a
+    uint16 or int16 result), the exact sums wrapped into the result dtype,
+    which is what SciPy's fixed-width sums are. int8 and uint32 are
+    computed as int32 and uint64 as int64, then cast back: the same wrapped
+    values as SciPy's. Integer results equal SciPy's exactly; float results
+    agree to rounding (SciPy sums the products in another order), and are
+    bit-identical on every CPU backend and thread count of simdconv.
 
-    Inputs already of the compute dtype are read in place, whatever their
-    strides; others are converted (a copy), as SciPy converts them.
+    Images already of the compute dtype (the result dtype, or the pixel
+    dtype above) are read in place, whatever their strides; others are
+    converted (a copy), as SciPy converts them.
 
     Examples
     --------
@@ -397,7 +440,10 @@ class Filter2d:
         ``n``: a pool of ``n`` threads. Results are identical for all.
     low_rank : bool, optional
         Evaluate an integer kernel of low rank as row and column passes
-        (default True; exact, the same result).
+        (default True; exact, the same result). uint8, uint16 and int16
+        results go through the crate's ``ImageFilter`` (exact sums, SciPy's
+        wrap-around), which makes its own choice: `low_rank`, `method` and
+        `rounding` do not apply to them.
     method : {'direct', 'separable', 'fft', 'auto'}, optional
         ``'direct'`` (default): every tap, the reference's bits.
         ``'separable'`` (opt-in): a float kernel that is one outer product
@@ -481,7 +527,9 @@ class Filter2d:
         self.low_rank = bool(low_rank)
         self.method = method
         self.rounding = rounding
-        self._prepared = {}  # result dtype -> (Prepared, compute dtype)
+        # image dtype -> (Prepared, result dtype, dtype the image is read
+        # as, whether the result is written directly)
+        self._prepared = {}
 
     @property
     def kernel(self) -> np.ndarray:
@@ -523,27 +571,48 @@ class Filter2d:
         )
 
     def _prepare(self, image_dtype: np.dtype):
-        dtype = _native(np.result_type(image_dtype, self._kernel.dtype))
-        hit = self._prepared.get(dtype)
+        image_dtype = _native(np.dtype(image_dtype))
+        hit = self._prepared.get(image_dtype)
         if hit is not None:
             return hit
+        dtype = _native(np.result_type(image_dtype, self._kernel.dtype))
         name = "correlate2d" if self.operation == "correlation" else "convolve2d"
         dtype, compute = _result_dtype(name, dtype)
         border = _BORDERS[self.border]
         fill = _fill_scalar(self.fillvalue, dtype) if border == "constant" else np.zeros((), dtype)
-        prepared = _simdconv.Prepared(
-            np.asarray(self._kernel, dtype=compute),
-            self.operation == "correlation",
-            self.mode,
-            border,
-            fill.astype(compute).item(),
-            self.backend,
-            0 if self.threads is None else int(self.threads),
-            self.low_rank,
-            self.method,
-            self.rounding,
-        )
-        self._prepared[dtype] = hit = (prepared, dtype, compute)
+        threads = 0 if self.threads is None else int(self.threads)
+        pixel = _pixel_type(image_dtype, dtype, fill)
+        if pixel is not None:
+            # uint8, uint16, int16 results: ImageFilter (exact sums, SciPy's
+            # wrap); low_rank, method and rounding do not apply.
+            prepared = _simdconv.Prepared.pixels(
+                np.asarray(self._kernel, dtype=_PIXEL_TAPS[dtype]),
+                pixel.name,
+                dtype.name,
+                self.operation,
+                self.mode,
+                border,
+                int(fill),
+                _SCIPY_PRESET,
+                self.backend,
+                threads,
+            )
+            hit = (prepared, dtype, pixel, True)
+        else:
+            prepared = _simdconv.Prepared(
+                np.asarray(self._kernel, dtype=compute),
+                self.operation,
+                self.mode,
+                border,
+                fill.astype(compute).item(),
+                self.backend,
+                threads,
+                self.low_rank,
+                self.method,
+                self.rounding,
+            )
+            hit = (prepared, dtype, compute, compute == dtype)
+        self._prepared[image_dtype] = hit
         return hit
 
     def output_shape(self, image_shape) -> tuple[int, int]:
@@ -557,8 +626,18 @@ class Filter2d:
 
     def low_rank_terms(self, dtype=None) -> int | None:
         """How many outer products the kernel is evaluated as when applied
-        to images of `dtype` (default: the kernel's), or None if directly."""
+        to images of `dtype` (default: the kernel's), or None if directly
+        (None also for uint8, uint16 and int16 results, which the crate's
+        ImageFilter computes with its own choice: see :meth:`accumulator`)."""
         return self._prepare(np.dtype(dtype or self._kernel.dtype))[0].low_rank_terms()
+
+    def accumulator(self, dtype=None) -> str | None:
+        """For uint8, uint16 and int16 results of images of `dtype`
+        (default: the kernel's): the exact accumulator the crate's
+        ImageFilter sums in (``'i16'``, ``'i32'`` or ``'i64'``); None for
+        the other dtypes (computed in the result's own type, or int32/int64
+        for int8, uint32, uint64)."""
+        return self._prepare(np.dtype(dtype or self._kernel.dtype))[0].accumulator()
 
     def resolved_backend(self) -> str:
         """The backend :meth:`apply` runs on (raises ``ValueError`` if a
@@ -585,11 +664,11 @@ class Filter2d:
             raise ValueError(f"the image must be 2-D, not {image.ndim}-D")
         if image.size == 0:
             raise ValueError(f"the image is empty ({image.shape[0]} x {image.shape[1]})")
-        prepared, dtype, compute = self._prepare(image.dtype)
+        prepared, dtype, compute, direct = self._prepare(image.dtype)
         if out is not None:
             _check_out(out, self.output_shape(image.shape), dtype)
         image = np.asarray(image, dtype=compute)
-        if compute == dtype:
+        if direct:
             return prepared.apply(image, out)
         wide = prepared.apply(image)
         if out is None:

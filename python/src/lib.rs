@@ -2,11 +2,17 @@
 //!
 //! This module only moves NumPy arrays in and out of the library: it takes
 //! arrays that already have one of the library's element types (`float32`,
-//! `float64`, `int32`, `int64`), views them without copying (any strides,
-//! negative included), and runs [`simdconv::Filter2d`] with the GIL
-//! released. Everything SciPy-specific (argument names and their errors,
-//! dtype promotion, the narrow integer types, empty inputs) lives in the
-//! Python package `simdconv/`, where it can be read next to SciPy's own.
+//! `float64`, `int32`, `int64`) or pixel types (`uint8`, `uint16`, `int16`,
+//! see `pixels.rs`), views them without copying (any strides, negative
+//! included), and runs [`simdconv::Filter2d`] or [`simdconv::ImageFilter`]
+//! with the GIL released. Names (modes, borders, operations, methods,
+//! backends, presets) are parsed by the crate's own `FromStr`s.
+//! Everything SciPy-specific (argument names and their errors, dtype
+//! promotion, the types the library has no kernels for, empty inputs)
+//! lives in the Python package `simdconv/`, where it can be read next to
+//! SciPy's own.
+
+mod pixels;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -18,17 +24,17 @@ use pyo3::prelude::*;
 use simdconv::{Backend, Border, Element, Filter2d, Method, Mode, Operation, Rounding, Threads};
 
 /// The library's error as a Python `ValueError` (bad input, never a panic).
-fn value_error(err: simdconv::Error) -> PyErr {
+pub(crate) fn value_error(err: simdconv::Error) -> PyErr {
     PyValueError::new_err(err.to_string())
 }
 
-/// The options of a filter, as the Python layer passes them: names already
-/// checked and canonical.
+/// The options of a filter, as the Python layer passes them (names the
+/// crate's `FromStr`s parse).
 struct Options {
     op: Operation,
     mode: Mode,
-    /// `constant`, `wrap`, `symmetric`, `mirror` or `replicate`.
-    border: String,
+    /// The border's kind (a constant's value is set per element type).
+    border: Border<i64>,
     backend: Option<Backend>,
     threads: Threads,
     low_rank: bool,
@@ -36,10 +42,28 @@ struct Options {
     rounding: Rounding,
 }
 
+/// `name` parsed by the crate's `FromStr` (modes, borders, operations,
+/// methods, backends, presets, overflow rules): a bad name is a
+/// `ValueError` with the crate's message, which lists the known names.
+fn parse_name<T: std::str::FromStr<Err = simdconv::Error>>(name: &str) -> PyResult<T> {
+    name.parse().map_err(value_error)
+}
+
+/// `border` (a kind parsed from a name) with `fill` as its constant.
+fn with_fill<T>(border: Border<i64>, fill: T) -> Border<T> {
+    match border {
+        Border::Constant(_) => Border::Constant(fill),
+        Border::Wrap => Border::Wrap,
+        Border::Symmetric => Border::Symmetric,
+        Border::Mirror => Border::Mirror,
+        Border::Replicate => Border::Replicate,
+    }
+}
+
 impl Options {
     #[allow(clippy::too_many_arguments)]
     fn parse(
-        correlate: bool,
+        operation: &str,
         mode: &str,
         border: &str,
         backend: Option<&str>,
@@ -48,28 +72,7 @@ impl Options {
         method: &str,
         rounding: &str,
     ) -> PyResult<Self> {
-        let mode = match mode {
-            "full" => Mode::Full,
-            "same" => Mode::Same,
-            "valid" => Mode::Valid,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown mode {other:?}: expected 'full', 'same' or 'valid'"
-                )))
-            }
-        };
-        if !matches!(
-            border,
-            "constant" | "wrap" | "symmetric" | "mirror" | "replicate"
-        ) {
-            return Err(PyValueError::new_err(format!(
-                "unknown border {border:?}: expected 'constant', 'wrap', 'symmetric', 'mirror' or 'replicate'"
-            )));
-        }
-        // The crate's own names (direct, separable, fft, auto).
-        let method: Method = method
-            .parse()
-            .map_err(|e: simdconv::Error| PyValueError::new_err(e.to_string()))?;
+        // `Rounding` has no `FromStr` in the crate yet: its two names here.
         let rounding = match rounding {
             "separate" => Rounding::Separate,
             "fused" => Rounding::Fused,
@@ -79,34 +82,20 @@ impl Options {
                 )))
             }
         };
-        let backend = match backend {
-            None => None,
-            Some(name) => Some(name.parse::<Backend>().map_err(value_error)?),
-        };
         Ok(Options {
-            op: if correlate {
-                Operation::Correlation
-            } else {
-                Operation::Convolution
-            },
-            mode,
-            border: border.to_owned(),
-            backend,
+            op: parse_name(operation)?,
+            mode: parse_name(mode)?,
+            border: parse_name(border)?,
+            backend: backend.map(parse_name).transpose()?,
             threads: threads_policy(threads)?,
             low_rank,
-            method,
+            method: parse_name(method)?,
             rounding,
         })
     }
 
     fn border<T: Element>(&self, fill: T) -> Border<T> {
-        match self.border.as_str() {
-            "wrap" => Border::Wrap,
-            "symmetric" => Border::Symmetric,
-            "mirror" => Border::Mirror,
-            "replicate" => Border::Replicate,
-            _ => Border::Constant(fill),
-        }
+        with_fill(self.border, fill)
     }
 
     fn build<T: Element>(
@@ -131,7 +120,7 @@ impl Options {
 
 /// `0`: automatic (rayon's global pool for large calls); `1`: the calling
 /// thread; `n`: a pool of `n` threads, one per size for the process.
-fn threads_policy(threads: usize) -> PyResult<Threads> {
+pub(crate) fn threads_policy(threads: usize) -> PyResult<Threads> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     match threads {
         0 => Ok(Threads::Auto),
@@ -162,6 +151,8 @@ enum AnyFilter {
     F64(Filter2d<f64>),
     I32(Filter2d<i32>),
     I64(Filter2d<i64>),
+    /// A narrow-pixel filter (`simdconv::ImageFilter`).
+    Pixels(pixels::PixelFilter),
 }
 
 /// Runs `$body` with `$t` bound to the element type of the NumPy array
@@ -286,6 +277,7 @@ impl AnyFilter {
             AnyFilter::F64(f) => arm!(f, f64),
             AnyFilter::I32(f) => arm!(f, i32),
             AnyFilter::I64(f) => arm!(f, i64),
+            AnyFilter::Pixels(f) => f.apply(image, out),
         }
     }
 
@@ -295,6 +287,7 @@ impl AnyFilter {
             AnyFilter::F64(f) => f.output_shape(image),
             AnyFilter::I32(f) => f.output_shape(image),
             AnyFilter::I64(f) => f.output_shape(image),
+            AnyFilter::Pixels(f) => f.output_shape(image),
         }
     }
 
@@ -304,6 +297,9 @@ impl AnyFilter {
             AnyFilter::F64(f) => f.low_rank_terms(),
             AnyFilter::I32(f) => f.low_rank_terms(),
             AnyFilter::I64(f) => f.low_rank_terms(),
+            // ImageFilter chooses its own evaluation (and reports its
+            // accumulator instead).
+            AnyFilter::Pixels(_) => None,
         }
     }
 
@@ -313,6 +309,7 @@ impl AnyFilter {
             AnyFilter::F64(f) => f.resolved_backend(),
             AnyFilter::I32(f) => f.resolved_backend(),
             AnyFilter::I64(f) => f.resolved_backend(),
+            AnyFilter::Pixels(f) => f.resolved_backend(),
         }
     }
 }
@@ -329,10 +326,10 @@ struct Prepared {
 impl Prepared {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (kernel, correlate, mode, border, fill, backend, threads, low_rank, method, rounding))]
+    #[pyo3(signature = (kernel, operation, mode, border, fill, backend, threads, low_rank, method, rounding))]
     fn new(
         kernel: &Bound<'_, PyUntypedArray>,
-        correlate: bool,
+        operation: &str,
         mode: &str,
         border: &str,
         fill: &Bound<'_, PyAny>,
@@ -343,7 +340,7 @@ impl Prepared {
         rounding: &str,
     ) -> PyResult<Self> {
         let options = Options::parse(
-            correlate, mode, border, backend, threads, low_rank, method, rounding,
+            operation, mode, border, backend, threads, low_rank, method, rounding,
         )?;
         Ok(Prepared {
             filter: build_any(kernel, fill, &options)?,
@@ -361,8 +358,104 @@ impl Prepared {
         self.filter.apply(image, out)
     }
 
+    /// A narrow-pixel filter (`ImageFilter`) of the 2-D integer kernel
+    /// `kernel` (int16 or int32 taps) for images of `image_dtype` (uint8,
+    /// uint16, int16) into `output_dtype`, with `preset`'s rules.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kernel, image_dtype, output_dtype, operation, mode, border, fill, preset, backend, threads))]
+    fn pixels(
+        kernel: &Bound<'_, PyUntypedArray>,
+        image_dtype: &str,
+        output_dtype: &str,
+        operation: &str,
+        mode: &str,
+        border: &str,
+        fill: &Bound<'_, PyAny>,
+        preset: &str,
+        backend: Option<&str>,
+        threads: usize,
+    ) -> PyResult<Self> {
+        let common = pixels::Common::parse(border, backend, threads)?;
+        let filter = pixels::kernel_filter(
+            kernel,
+            image_dtype,
+            output_dtype,
+            operation,
+            mode,
+            preset,
+            fill,
+            &common,
+        )?;
+        Ok(Prepared {
+            filter: AnyFilter::Pixels(filter),
+        })
+    }
+
+    /// `cv2.GaussianBlur` on `image_dtype` (uint8, uint16) images:
+    /// `ksize` is OpenCV's `(width, height)`.
+    #[staticmethod]
+    #[pyo3(signature = (image_dtype, ksize, sigma_x, sigma_y, border, backend, threads))]
+    fn gaussian_opencv(
+        image_dtype: &str,
+        ksize: (usize, usize),
+        sigma_x: f64,
+        sigma_y: f64,
+        border: &str,
+        backend: Option<&str>,
+        threads: usize,
+    ) -> PyResult<Self> {
+        let common = pixels::Common::parse(border, backend, threads)?;
+        Ok(Prepared {
+            filter: AnyFilter::Pixels(pixels::gaussian_opencv(
+                image_dtype,
+                ksize,
+                sigma_x,
+                sigma_y,
+                &common,
+            )?),
+        })
+    }
+
+    /// `cv2.Sobel(image, cv2.CV_16S, dx, dy, ksize=ksize, delta=delta)` on
+    /// uint8 images; `ksize` 0 is `cv2.Scharr` (OpenCV's `ksize=-1`).
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (dx, dy, ksize, delta, border, backend, threads))]
+    fn derivative_opencv(
+        dx: usize,
+        dy: usize,
+        ksize: usize,
+        delta: f64,
+        border: &str,
+        backend: Option<&str>,
+        threads: usize,
+    ) -> PyResult<Self> {
+        let common = pixels::Common::parse(border, backend, threads)?;
+        Ok(Prepared {
+            filter: AnyFilter::Pixels(pixels::derivative_opencv(dx, dy, ksize, delta, &common)?),
+        })
+    }
+
     fn output_shape(&self, image: (usize, usize)) -> PyResult<(usize, usize)> {
         self.filter.output_shape(image).map_err(value_error)
+    }
+
+    /// The accumulator of a pixel filter (`i16`, `i32`, `i64`), None for
+    /// the others.
+    fn accumulator(&self) -> Option<&'static str> {
+        match &self.filter {
+            AnyFilter::Pixels(f) => Some(f.accumulator()),
+            _ => None,
+        }
+    }
+
+    /// The kernel's shape of a pixel filter, None for the others.
+    fn kernel_shape(&self) -> Option<(usize, usize)> {
+        match &self.filter {
+            AnyFilter::Pixels(f) => Some(f.kernel_shape()),
+            _ => None,
+        }
     }
 
     fn low_rank_terms(&self) -> Option<usize> {
@@ -381,17 +474,17 @@ impl Prepared {
 /// One call: build the filter and apply it (the drop-ins' path, which keeps
 /// no filter object).
 #[pyfunction]
-#[pyo3(signature = (image, kernel, correlate, mode, border, fill, out = None))]
+#[pyo3(signature = (image, kernel, operation, mode, border, fill, out = None))]
 fn filter2d<'py>(
     image: &Bound<'py, PyUntypedArray>,
     kernel: &Bound<'py, PyUntypedArray>,
-    correlate: bool,
+    operation: &str,
     mode: &str,
     border: &str,
     fill: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyUntypedArray>>,
 ) -> PyResult<Bound<'py, PyUntypedArray>> {
-    let options = Options::parse(correlate, mode, border, None, 0, true, "direct", "separate")?;
+    let options = Options::parse(operation, mode, border, None, 0, true, "direct", "separate")?;
     with_element_type!(kernel, |k: T| {
         let kernel = k.try_readonly()?;
         let filter = options.build(kernel.as_array(), T::fill_from_py(fill)?)?;
@@ -400,6 +493,39 @@ fn filter2d<'py>(
             .map_err(|_| unsupported(image))?;
         apply_typed(&filter, image, out)
     })
+}
+
+/// One call of a narrow-pixel filter (the drop-ins' path for uint8,
+/// uint16 and int16 results): the image read in place whatever its
+/// strides, the result written into `out` or a new array of
+/// `output_dtype`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (image, kernel, output_dtype, operation, mode, border, fill, preset, out = None))]
+fn pixel_filter2d<'py>(
+    image: &Bound<'py, PyUntypedArray>,
+    kernel: &Bound<'py, PyUntypedArray>,
+    output_dtype: &str,
+    operation: &str,
+    mode: &str,
+    border: &str,
+    fill: &Bound<'py, PyAny>,
+    preset: &str,
+    out: Option<&Bound<'py, PyUntypedArray>>,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let common = pixels::Common::parse(border, None, 0)?;
+    let image_dtype = image.dtype().to_string();
+    let filter = pixels::kernel_filter(
+        kernel,
+        &image_dtype,
+        output_dtype,
+        operation,
+        mode,
+        preset,
+        fill,
+        &common,
+    )?;
+    filter.apply(image, out)
 }
 
 /// The library's element types, as the binding moves them.
@@ -435,12 +561,19 @@ fn source_indices<'py>(
     stop: isize,
     length: usize,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-    let options = Options::parse(false, "full", border, None, 1, true, "direct", "separate")?;
-    let border = options.border(0i64);
+    let border: Border<i64> = parse_name(border)?;
     let map: Vec<i64> = (start..stop)
         .map(|i| border.source_index(i, length).map_or(-1, |s| s as i64))
         .collect();
     Ok(PyArray1::from_array(py, &ArrayView1::from(&map[..])))
+}
+
+/// The crate's name of the border `name` (its `FromStr`, then its
+/// `Display`: `fill`, `wrap`, `symm`, `mirror` or `nearest`), or a
+/// `ValueError` listing the names it knows.
+#[pyfunction]
+fn parse_border(name: &str) -> PyResult<String> {
+    Ok(parse_name::<Border<i64>>(name)?.to_string())
 }
 
 /// The backends this CPU can run, `scalar` first, the best last.
@@ -462,7 +595,9 @@ fn detect_backend() -> String {
 fn _simdconv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Prepared>()?;
     m.add_function(wrap_pyfunction!(filter2d, m)?)?;
+    m.add_function(wrap_pyfunction!(pixel_filter2d, m)?)?;
     m.add_function(wrap_pyfunction!(source_indices, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_border, m)?)?;
     m.add_function(wrap_pyfunction!(available_backends, m)?)?;
     m.add_function(wrap_pyfunction!(detect_backend, m)?)?;
     Ok(())

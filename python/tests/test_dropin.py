@@ -417,3 +417,153 @@ def test_filter2d_dtypes_and_errors():
     with pytest.raises(ValueError, match="valid"):
         simdconv.Filter2d(np.ones((3, 5)), mode="valid")(np.ones((5, 3)))
     assert simdconv.Filter2d(np.ones((3, 5)), mode="valid").output_shape((2, 4)) == (2, 2)
+
+
+# The pixel route: uint8, uint16 and int16 results are computed by the
+# crate's ImageFilter (the image read in place, exact sums wrapped into the
+# result dtype). These pairs of input dtypes give such results, mixed ones
+# included (a uint8 image under a uint16 or int16 kernel is read as it is).
+PIXEL_PAIRS = [
+    (np.uint8, np.uint8), (np.uint16, np.uint16), (np.int16, np.int16),
+    (np.uint8, np.uint16), (np.uint16, np.uint8), (np.uint8, np.int16),
+    (np.int16, np.uint8), (np.uint8, np.int8), (np.int8, np.int16),
+    (bool, np.uint8), (np.uint16, bool),
+]
+
+
+def random_any(rng, shape, dtype):
+    if np.dtype(dtype) == np.dtype(bool):
+        return rng.integers(0, 2, shape).astype(bool)
+    return random_array(rng, shape, dtype)
+
+
+@st.composite
+def pixel_cases(draw):
+    dtype1, dtype2 = draw(st.sampled_from(PIXEL_PAIRS))
+    result = np.result_type(dtype1, dtype2)
+    assert result.name in ("uint8", "uint16", "int16")
+    shape1 = (draw(st.integers(1, 14)), draw(st.integers(1, 14)))
+    shape2 = (draw(st.integers(1, 9)), draw(st.integers(1, 9)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    in1 = random_any(rng, shape1, dtype1)
+    in2 = random_any(rng, shape2, dtype2)
+    layout = draw(st.sampled_from(["plain", "reversed", "transposed", "strided"]))
+    if layout == "reversed":
+        in1 = np.ascontiguousarray(in1)[::-1, ::-1]
+    elif layout == "transposed":
+        in1 = np.ascontiguousarray(in1.T).T
+    elif layout == "strided":
+        base = random_any(rng, (shape1[0] * 2, shape1[1] * 3), dtype1)
+        base[::2, ::-3] = in1
+        in1 = base[::2, ::-3]
+    info = np.iinfo(result)
+    fillvalue = draw(st.integers(int(info.min), int(info.max)) | st.just(0) | st.just(1))
+    mode = draw(st.sampled_from(MODES))
+    boundary = draw(st.sampled_from(BOUNDARIES))
+    return in1, in2, mode, boundary, fillvalue
+
+
+@given(case=pixel_cases(), which=st.sampled_from([0, 1]))
+def test_pixel_results_match_scipy_bit_for_bit(case, which):
+    """Full-range values: the exact sums overflow the result dtype, which
+    SciPy wraps; so does simdconv (Overflow::Wrap), and a saturating or
+    truncated route would fail here (test_a_saturating_route_would_fail)."""
+    in1, in2, mode, boundary, fillvalue = case
+    ours_func, scipy_func = FUNCS[which]
+    try:
+        theirs = scipy_func(in1, in2, mode, boundary, fillvalue)
+    except ValueError as err:
+        with pytest.raises(ValueError) as ours:
+            ours_func(in1, in2, mode, boundary, fillvalue)
+        assert str(ours.value) == str(err)
+        return
+    ours = ours_func(in1, in2, mode, boundary, fillvalue)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
+    # out= of any strides, negative included.
+    h, w = theirs.shape
+    out = np.zeros((w, h), theirs.dtype).T[::-1]
+    assert ours_func(in1, in2, mode, boundary, fillvalue, out=out) is out
+    np.testing.assert_array_equal(out, theirs)
+
+
+def test_pixel_results_take_the_image_filter_route(monkeypatch):
+    """uint8, uint16 and int16 results go through ImageFilter with the image
+    as it is (no int32 copy); int8 and uint32 keep the int32 route."""
+    from simdconv import _core, _simdconv as native
+
+    calls = []
+    real_pixels, real_wide = native.pixel_filter2d, native.filter2d
+
+    def pixels(image, kernel, *args, **kwargs):
+        calls.append(("pixels", image.dtype.name))
+        return real_pixels(image, kernel, *args, **kwargs)
+
+    def wide(image, kernel, *args, **kwargs):
+        calls.append(("wide", image.dtype.name))
+        return real_wide(image, kernel, *args, **kwargs)
+
+    monkeypatch.setattr(_core._simdconv, "pixel_filter2d", pixels)
+    monkeypatch.setattr(_core._simdconv, "filter2d", wide)
+    rng = np.random.default_rng(11)
+    for dtype1, dtype2 in PIXEL_PAIRS:
+        calls.clear()
+        in1 = random_any(rng, (12, 10), dtype1)[::-1, ::2]
+        in2 = random_any(rng, (3, 4), dtype2)
+        got = simdconv.convolve2d(in1, in2, "same", "symm")
+        np.testing.assert_array_equal(got, signal.convolve2d(in1, in2, "same", "symm"))
+        assert [c[0] for c in calls] == ["pixels"], (dtype1, dtype2, calls)
+        if np.dtype(dtype1) in (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.int16)):
+            assert calls[0][1] == np.dtype(dtype1).name  # read as it is
+    # A uint8 image under an int16 result with a fill outside uint8:
+    # converted to int16, still the pixel route.
+    calls.clear()
+    a, k = random_any(rng, (6, 7), np.uint8), random_any(rng, (3, 3), np.int16)
+    np.testing.assert_array_equal(simdconv.correlate2d(a, k, fillvalue=-3), signal.correlate2d(a, k, fillvalue=-3))
+    assert calls == [("pixels", "int16")]
+    for dtype in (np.int8, np.uint32):
+        calls.clear()
+        a = random_array(rng, (6, 7), dtype)
+        np.testing.assert_array_equal(simdconv.convolve2d(a, a[:3, :3]), signal.convolve2d(a, a[:3, :3]))
+        assert [c[0] for c in calls] == ["wide"]
+    # Filter2d: ImageFilter's accumulator for the pixel results only.
+    filt = simdconv.Filter2d(np.ones((3, 3), np.uint8), mode="same", border="mirror")
+    assert filt.accumulator(np.uint8) == "i16" and filt.accumulator(np.float32) is None
+    assert filt.resolved_backend() in simdconv.available_backends()
+
+
+def test_a_saturating_route_would_fail(monkeypatch):
+    """The tests above would catch a pixel route that saturated (OpenCV's
+    rules) instead of wrapping: with that preset the results differ from
+    SciPy's on the same full-range inputs."""
+    from simdconv import _core
+
+    rng = np.random.default_rng(12)
+    cases = [(random_array(rng, (20, 20), d), random_array(rng, (5, 5), d)) for d in (np.uint8, np.uint16, np.int16)]
+    expected = [signal.convolve2d(a, k) for a, k in cases]
+    for (a, k), e in zip(cases, expected):
+        np.testing.assert_array_equal(simdconv.convolve2d(a, k), e)
+    monkeypatch.setattr(_core, "_SCIPY_PRESET", "opencv")
+    for (a, k), e in zip(cases, expected):
+        assert not np.array_equal(simdconv.convolve2d(a, k), e)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16])
+@pytest.mark.parametrize("border", ["fill", "wrap", "symm", "mirror", "nearest"])
+def test_filter2d_pixel_borders(dtype, border):
+    rng = np.random.default_rng(13)
+    image = random_array(rng, (11, 13), dtype)
+    kernel = random_array(rng, (3, 5), dtype)
+    filt = simdconv.Filter2d(kernel, "correlation", "same", border, fillvalue=7, threads=1)
+    pad_mode = {"fill": "constant", "wrap": "wrap", "symm": "symmetric", "mirror": "reflect", "nearest": "edge"}[border]
+    kw = {"constant_values": 7} if pad_mode == "constant" else {}
+    top, left = 3 - 1 - 3 // 2, 5 - 1 - 5 // 2
+    padded = np.pad(image, ((top, 3 - 1 - top), (left, 5 - 1 - left)), mode=pad_mode, **kw)
+    expected = signal.correlate2d(padded, kernel, "valid")
+    got = filt(image[::-1].copy()[::-1])
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got, expected)
+    for backend in simdconv.available_backends():
+        forced = simdconv.Filter2d(kernel, "correlation", "same", border, fillvalue=7, backend=backend)
+        assert forced(image).tobytes() == expected.tobytes()
