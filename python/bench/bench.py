@@ -6,6 +6,7 @@
                                             # cargo run --release -p
                                             # simdconv-python --example rust_timing)
     python python/bench/bench.py --quick    # fewer runs
+    python python/bench/bench.py --pixels   # only the pixel-type table
 
 Each figure is the median of `timeit` repeats (one call each; the output
 allocated inside the call, as a user calls it). The workloads are the
@@ -14,6 +15,13 @@ the 9x9 kernel arange(81), float32 1000x1000 and 4096x4096 with a random
 9x9 kernel. OpenCV has no int64 and no full mode: its float32 figure is
 cv2.filter2D on the image padded by 8 zeros per side, cropped to the full
 output (the same values). Results are checked against SciPy first.
+
+A second table times the pixel types (the crate's ImageFilter): a uint8
+1000x1000 image with a random 9x9 uint8 kernel against
+scipy.signal.convolve2d (same dtypes, SciPy's wrap-around) and the int32
+route the drop-in took before, and simdconv.gaussian_blur against
+cv2.GaussianBlur, sigma 2, uint8 1000x1000, one thread each
+(cv2.setNumThreads(1) for that row only; threads=1 for simdconv).
 """
 
 from __future__ import annotations
@@ -77,6 +85,60 @@ def workloads(rng):
     ]
 
 
+def pixel_rows(rng, budget):
+    """The pixel types (the crate's ImageFilter), one thread each where the
+    API offers it: a uint8 1000x1000 image with a 9x9 uint8 kernel (full
+    mode, zero border, SciPy's wrap-around) against scipy.signal.convolve2d
+    and the int32 route the drop-in took before (convert, compute in
+    int32, cast back); cv2.GaussianBlur sigma 2 on uint8 1000x1000 with
+    cv2.setNumThreads(1) against simdconv.gaussian_blur(threads=1). Every
+    result is checked equal first."""
+    image = rng.integers(0, 256, (1000, 1000), dtype=np.uint8)
+    kernel = rng.integers(0, 256, (9, 9), dtype=np.uint8)
+    rows = []
+    ours = simdconv.convolve2d(image, kernel)
+    single = simdconv.Filter2d(kernel, threads=1)
+    wide = simdconv.Filter2d(kernel.astype(np.int32), threads=1)
+
+    def int32_route():
+        return wide(image.astype(np.int32)).astype(np.uint8)
+
+    assert np.array_equal(single(image), ours) and np.array_equal(int32_route(), ours)
+    t_auto, _ = median_seconds(lambda: simdconv.convolve2d(image, kernel), budget)
+    t_one, _ = median_seconds(lambda: single(image), budget)
+    t_int32, _ = median_seconds(int32_route, budget)
+    t_scipy = None
+    if signal is not None:
+        assert np.array_equal(signal.convolve2d(image, kernel), ours)
+        t_scipy, _ = median_seconds(lambda: signal.convolve2d(image, kernel), budget, max_runs=5)
+    rows.append(("uint8 1000x1000, 9x9 uint8: convolve2d (full, fill 0)",
+                 "simdconv.convolve2d", t_auto, t_one, "scipy.signal.convolve2d", t_scipy,
+                 f"the int32 route before: {fmt(t_int32)} (Filter2d(threads=1))"))
+
+    blur_auto, _ = median_seconds(lambda: simdconv.gaussian_blur(image, 0, 2.0), budget)
+    blur_one, _ = median_seconds(lambda: simdconv.gaussian_blur(image, 0, 2.0, threads=1), budget)
+    t_cv = None
+    if cv2 is not None:
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        try:
+            assert np.array_equal(cv2.GaussianBlur(image, (0, 0), 2.0), simdconv.gaussian_blur(image, 0, 2.0))
+            t_cv, _ = median_seconds(lambda: cv2.GaussianBlur(image, (0, 0), 2.0), budget)
+        finally:
+            cv2.setNumThreads(threads)
+    rows.append(("uint8 1000x1000: GaussianBlur sigma 2 (13x13, reflect-101)",
+                 "simdconv.gaussian_blur", blur_auto, blur_one, "cv2.GaussianBlur (setNumThreads(1))", t_cv, ""))
+    return rows
+
+
+def print_pixel_table(rng, budget):
+    print("| pixel workload | simdconv call | auto threads | one thread | peer (one thread) | peer's time | peer / simdconv, one thread each | note |")
+    print("|" + " --- |" * 8)
+    for label, ours_name, t_auto, t_one, peer_name, t_peer, note in pixel_rows(rng, budget):
+        ratio = f"{t_peer / t_one:.1f}x" if t_peer else "n/a"
+        print(f"| {label} | {ours_name} | {fmt(t_auto)} | {fmt(t_one)} | {peer_name} | {fmt(t_peer)} | {ratio} | {note} |")
+
+
 def rust_medians():
     """The Rust example's medians, by workload name (seconds)."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -107,6 +169,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rust", action="store_true", help="also time the Rust calls (cargo)")
     parser.add_argument("--quick", action="store_true", help="about a quarter of the runs")
+    parser.add_argument("--pixels", action="store_true", help="only the pixel-type table")
     args = parser.parse_args()
     budget = 0.5 if args.quick else 2.0
     rng = np.random.default_rng(0)
@@ -122,6 +185,9 @@ def main():
           + (f", scipy {__import__('scipy').__version__}" if signal else "")
           + (f", opencv {cv2.__version__} ({cv2.getNumThreads()} threads)" if cv2 else ""))
     print()
+    if args.pixels:
+        print_pixel_table(rng, budget)
+        return
     rust = rust_medians() if args.rust else {}
 
     rows = []
@@ -158,6 +224,9 @@ def main():
             d = t_ours - t_rust
             line += f" {fmt(t_rust)} | {d * 1e6:+.1f} us ({d / t_rust:+.1%}) |"
         print(line)
+
+    print()
+    print_pixel_table(rng, budget)
 
     tiny = np.ones((1, 1))
     t_tiny, _ = median_seconds(lambda: simdconv.convolve2d(tiny, tiny), budget, max_runs=20000)

@@ -9,7 +9,10 @@ from hypothesis import given, strategies as st
 
 import simdconv
 
-cv2 = pytest.importorskip("cv2", reason="opencv-python(-headless) is not installed")
+try:
+    import cv2
+except ImportError as err:  # not installed, or installed without its shared libraries
+    pytest.skip(f"cv2 (opencv-python-headless) cannot be imported: {err}", allow_module_level=True)
 
 # simdconv's border name -> OpenCV's constant (GaussianBlur and Sobel take
 # these four; wrap is simdconv's only).
