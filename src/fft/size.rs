@@ -77,6 +77,19 @@ pub(crate) fn tile_cost((nh, nw): (usize, usize), _kernel: (usize, usize)) -> f6
     n * (n.log2() * radix(nh).max(radix(nw)) + 4.0) + 100.0 * calls + 2000.0
 }
 
+/// A lower bound of [`Tiling::cost`] over every tiling of an `out`-shaped
+/// window for a `kernel`-shaped kernel (0 for an empty window): a tile of
+/// `N = Nh x Nw` points costs at least `N (log2 N + 4)` ([`tile_cost`]) and
+/// yields at most `N` outputs, and `N >= max(kh kw, 4)` (sides even, at
+/// least the kernel's), so the call costs at least `outputs (log2
+/// max(kh kw, 4) + 4)`. `Method::Auto` skips the tiling search when even
+/// this loses.
+pub(crate) fn cost_floor(out: (usize, usize), kernel: (usize, usize)) -> f64 {
+    let outputs = out.0 as f64 * out.1 as f64;
+    let n = (kernel.0 as f64 * kernel.1 as f64).max(4.0);
+    outputs * (n.log2() + 4.0)
+}
+
 /// Fast even sizes from `lo` to `hi` (both included), ascending.
 fn fast_sizes(lo: usize, hi: usize) -> Vec<usize> {
     let mut sizes = Vec::new();
@@ -164,5 +177,43 @@ mod tests {
             }
         }
         assert!(tiling((usize::MAX, 1), (2, 2)).is_none());
+    }
+
+    #[test]
+    fn the_cost_floor_is_below_every_tiling() {
+        let outs: &[(usize, usize)] = if cfg!(miri) {
+            &[(1, 1), (7, 30)]
+        } else {
+            &[
+                (1, 1),
+                (2, 9),
+                (7, 300),
+                (1000, 1000),
+                (1030, 1030),
+                (4096, 4096),
+                (5000, 3),
+            ]
+        };
+        for &out in outs {
+            for &kernel in &[
+                (1, 1),
+                (1, 2),
+                (3, 3),
+                (2, 7),
+                (31, 31),
+                (63, 63),
+                (127, 127),
+                (700, 2),
+            ] {
+                let t = tiling(out, kernel).unwrap();
+                let floor = cost_floor(out, kernel);
+                assert!(
+                    floor > 0.0 && floor <= t.cost(kernel),
+                    "{out:?} {kernel:?}: {floor} > {}",
+                    t.cost(kernel)
+                );
+            }
+        }
+        assert_eq!(cost_floor((0, 5), (3, 3)), 0.0);
     }
 }
