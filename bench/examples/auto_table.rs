@@ -1,8 +1,9 @@
 //! `Method::Auto` against the better of direct and FFT, each timed on its
 //! own (issue #25, item 4): for every element type, image size and square
 //! kernel size, the medians of `Method::Direct`, `Method::Fft` and
-//! `Method::Auto` calls on one thread, in `same` mode, into a reused
-//! output, with the method `auto` ran and `auto / best`.
+//! `Method::Auto` calls on one thread, in `same` mode, into reused
+//! outputs, timed in alternating rounds, with the method `auto` ran and
+//! `auto / best`.
 //!
 //! ```sh
 //! cargo run --release -p simdconv-bench --example auto_table
@@ -72,21 +73,37 @@ fn parse() -> Result<Options, String> {
     Ok(o)
 }
 
-/// The median seconds of `f`, called until `budget` seconds have passed
-/// (at least once after a warm-up call, at most 51 times).
-fn median(budget: f64, mut f: impl FnMut()) -> f64 {
+/// The medians of the methods' calls, timed in alternating rounds (one
+/// call of each per round, so that a slower minute of a shared machine
+/// slows all of them alike), rounds until `budget` seconds have passed
+/// (at least one after a warm-up round, at most 51). A `None` method is
+/// not timed.
+fn medians<const N: usize>(
+    budget: f64,
+    calls: &mut [Option<Box<dyn FnMut() + '_>>; N],
+) -> [Option<f64>; N] {
     let start = Instant::now();
-    f();
-    let first = start.elapsed().as_secs_f64();
-    let mut times = vec![];
-    let begin = Instant::now();
-    while times.is_empty() || (times.len() < 51 && begin.elapsed().as_secs_f64() + first < budget) {
-        let s = Instant::now();
+    for f in calls.iter_mut().flatten() {
         f();
-        times.push(s.elapsed().as_secs_f64());
     }
-    times.sort_by(|a, b| a.total_cmp(b));
-    times[times.len() / 2]
+    let round = start.elapsed().as_secs_f64();
+    let mut times: [Vec<f64>; N] = core::array::from_fn(|_| vec![]);
+    let begin = Instant::now();
+    let mut rounds = 0;
+    while rounds == 0 || (rounds < 51 && begin.elapsed().as_secs_f64() + round < budget) {
+        for (f, t) in calls.iter_mut().zip(&mut times) {
+            if let Some(f) = f {
+                let s = Instant::now();
+                f();
+                t.push(s.elapsed().as_secs_f64());
+            }
+        }
+        rounds += 1;
+    }
+    times.map(|mut t| {
+        t.sort_by(|a, b| a.total_cmp(b));
+        t.get(t.len() / 2).copied()
+    })
 }
 
 fn row<T: Element>(name: &str, n: usize, k: usize, o: &Options, lcg: &mut Lcg, cast: fn(f64) -> T) {
@@ -99,17 +116,25 @@ fn row<T: Element>(name: &str, n: usize, k: usize, o: &Options, lcg: &mut Lcg, c
             .threads(Threads::Single)
             .method(m)
     };
-    let mut out = Array2::from_elem((n, n), cast(0.0));
-    let mut time = |m: Method| {
-        let f = build(m);
-        median(o.budget, || {
-            f.apply_into(&image, &mut out).expect("apply");
+    let gmac = (n * n * k * k) as f64 / 1e9;
+    let methods = [Method::Direct, Method::Fft, Method::Auto];
+    let mut outs: Vec<Array2<T>> = methods
+        .iter()
+        .map(|_| Array2::from_elem((n, n), cast(0.0)))
+        .collect();
+    let mut calls: [Option<Box<dyn FnMut() + '_>>; 3] = {
+        let mut outs = outs.iter_mut();
+        core::array::from_fn(|i| {
+            let out = outs.next().expect("one output per method");
+            let f = build(methods[i]);
+            let image = &image;
+            (methods[i] != Method::Direct || gmac <= o.skip_direct).then(|| {
+                Box::new(move || f.apply_into(image, &mut *out).expect("apply")) as Box<dyn FnMut()>
+            })
         })
     };
-    let gmac = (n * n * k * k) as f64 / 1e9;
-    let direct = (gmac <= o.skip_direct).then(|| time(Method::Direct));
-    let fft = time(Method::Fft);
-    let auto = time(Method::Auto);
+    let [direct, fft, auto] = medians(o.budget, &mut calls);
+    let (fft, auto) = (fft.expect("timed"), auto.expect("timed"));
     let ran = build(Method::Auto).explain((n, n)).expect("explain").method;
     let best = direct.map_or(fft, |d| d.min(fft));
     let ms = |t: Option<f64>| t.map_or("-".to_string(), |t| format!("{:.3}", t * 1e3));
@@ -135,7 +160,7 @@ fn main() {
         }
     };
     println!(
-        "backend {}, one thread, same mode, medians over about {} s per cell",
+        "backend {}, one thread, same mode, alternating rounds over about {} s per row",
         simdconv::Backend::detect(),
         o.budget
     );
