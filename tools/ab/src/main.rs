@@ -153,8 +153,8 @@ macro_rules! pixel_row {
     };
 }
 
-/// The narrow-pixel workloads W8, W9, W12, W13 and the OpenCV Gaussians
-/// G13/G17 (docs/MEASURING.md), into
+/// The narrow-pixel workloads W8, W9, W12, W13, u8 box filters B3/B31 and
+/// the OpenCV Gaussians G13/G17 (docs/MEASURING.md), into
 /// preallocated outputs.
 #[cfg(feature = "pixels")]
 fn pixels(reps: usize) {
@@ -225,6 +225,21 @@ fn pixels(reps: usize) {
             .border(c::Border::Mirror),
         |f, o| f.apply_into(&img, o.view_mut()).unwrap()
     );
+    for k in [3usize, 31] {
+        let ones = vec![1i32; k];
+        pixel_row!(
+            &format!("B{k} u8 box {k}x{k} /{}", k * k),
+            reps,
+            Array2::<u8>::zeros((1000, 1000)),
+            |c| c::ImageFilter::<u8>::separable_correlation(&ones, &ones)
+                .unwrap()
+                .divisor((k * k) as u32)
+                .preset(c::Preset::OpenCv)
+                .mode(c::Mode::Same)
+                .border(c::Border::Mirror),
+            |f, o| f.apply_into(&img, o.view_mut()).unwrap()
+        );
+    }
     // Both commits need gaussian_opencv (bc9f394 on).
     pixel_row!(
         "G13 u8 Gaussian sigma 2",
