@@ -437,7 +437,7 @@ impl FromExact {
                     let (zero, two) = (W::of(0), W::of(2));
                     // `divide`'s rules on the quotient and remainder, as
                     // 0/1 values (straight-line code for the vectoriser).
-                    let bit = |b: bool| if b { one } else { zero };
+                    let bit = move |b: bool| if b { one } else { zero };
                     match round {
                         Round::HalfUp => each(src, dst, &sum, |s: W| {
                             let y = s + dd;
