@@ -121,7 +121,9 @@ pub enum Error {
     /// one this crate knows.
     UnknownName {
         /// What was being named: `"mode"`, `"border"`, `"operation"`,
-        /// `"method"`.
+        /// `"method"`, `"float rounding"` ([`Rounding`](crate::Rounding)),
+        /// `"rounding"` ([`Round`](crate::Round)), `"overflow"`,
+        /// `"preset"`.
         what: &'static str,
         /// The name that was given.
         name: String,
