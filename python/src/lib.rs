@@ -73,15 +73,7 @@ impl Options {
         rounding: &str,
     ) -> PyResult<Self> {
         // `Rounding` has no `FromStr` in the crate yet: its two names here.
-        let rounding = match rounding {
-            "separate" => Rounding::Separate,
-            "fused" => Rounding::Fused,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown rounding {other:?}: expected 'separate' or 'fused'"
-                )))
-            }
-        };
+        let rounding: Rounding = parse_name(rounding)?;
         Ok(Options {
             op: parse_name(operation)?,
             mode: parse_name(mode)?,
