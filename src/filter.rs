@@ -1093,7 +1093,14 @@ mod tests {
                 }
             }
         }
-        assert_eq!(chosen.len(), 3, "every route was exercised: {chosen:?}");
+        // Where only the scalar backend runs (s390x, wasm without simd128)
+        // the transforms win before the separable passes ever do.
+        let routes = if Backend::available().len() > 1 { 3 } else { 2 };
+        assert_eq!(
+            chosen.len(),
+            routes,
+            "every route was exercised: {chosen:?}"
+        );
     }
 
     /// The reference definition, written out: full-output position of the
