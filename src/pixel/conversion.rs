@@ -438,23 +438,24 @@ impl FromExact {
                     // `divide`'s rules on the quotient and remainder, as
                     // 0/1 values (straight-line code for the vectoriser).
                     let bit = move |b: bool| if b { one } else { zero };
+                    // (y, floor(y / d), the remainder) for a sum s.
+                    let divided = move |s: W| {
+                        let y = s + dd;
+                        let q = (((y + offset) * m) >> g.s) - k;
+                        (y, q, y - q * d)
+                    };
                     match round {
                         Round::HalfUp => each(src, dst, &sum, |s: W| {
-                            let y = s + dd;
-                            let q = (((y + offset) * m) >> g.s) - k;
-                            let r = y - q * d;
+                            let (_, q, r) = divided(s);
                             out(q + bit(r * two >= d))
                         }),
                         Round::HalfEven => each(src, dst, &sum, |s: W| {
-                            let y = s + dd;
-                            let q = (((y + offset) * m) >> g.s) - k;
-                            let r2 = (y - q * d) * two;
+                            let (_, q, r) = divided(s);
+                            let r2 = r * two;
                             out(q + bit(r2 > d || (r2 == d && (q & one) == one)))
                         }),
                         Round::TowardZero => each(src, dst, &sum, |s: W| {
-                            let y = s + dd;
-                            let q = (((y + offset) * m) >> g.s) - k;
-                            let r = y - q * d;
+                            let (y, q, r) = divided(s);
                             out(q + bit(y < zero && r != zero))
                         }),
                     }
