@@ -178,6 +178,11 @@ impl<T: Arith> Factors<T> {
         self.rank
     }
 
+    /// The row vector of component `c` (`kw` taps).
+    pub(crate) fn row_vector(&self, c: usize) -> &[T] {
+        &self.row_vectors[c * self.kw..(c + 1) * self.kw]
+    }
+
     /// The column vector of component `c`, as a `kh x 1` kernel.
     pub(crate) fn column_taps(&self, c: usize) -> &Taps<T> {
         &self.column_taps[c]

@@ -758,6 +758,60 @@ impl<T: Element> Filter2d<T> {
         Ok(true)
     }
 
+    /// The call this filter makes for an image of `dim` elements (`H x (W
+    /// * cell)`, `cell` channels interleaved, `self` made by
+    /// [`with_cells`](Self::with_cells) when `cell > 1`) into an output of
+    /// `out` elements, when that call evaluates a rank-one factorisation
+    /// `u v^T`, with `u` and `v` and the thread policy: narrow pixels'
+    /// two-width passes (`pipeline::split`) replace its two passes.
+    /// `None`: another route (the call then runs as usual).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn rank_one_call(
+        &self,
+        dim: (usize, usize),
+        cell: usize,
+        out: (usize, usize),
+    ) -> Result<Option<(Call<'_, T>, &[T], &[T], &Threads)>, Error> {
+        let (mode, op) = (self.settings.mode, self.settings.operation);
+        let window = geometry::window((dim.0, dim.1 / cell), self.kernel_shape(), mode, op)?;
+        let Window::OfFull { offset, shape } = window else {
+            return Ok(None);
+        };
+        let expected = (shape.0, shape.1 * cell);
+        if out != expected {
+            return Err(Error::OutputShape {
+                expected,
+                actual: out,
+            });
+        }
+        let backend = self.resolved_backend()?;
+        let Some(kernel) = T::row_kernel(backend) else {
+            return Ok(None);
+        };
+        let factors = if cell == 1 {
+            match self.route(shape, backend) {
+                Route::Factored(factors) => Some(factors),
+                Route::Direct | Route::Fft(_) => None,
+            }
+        } else {
+            self.factors(Some(backend))
+        };
+        let Some(factors) = factors.filter(|f| f.rank() == 1) else {
+            return Ok(None);
+        };
+        let call = Call {
+            kernel_shape: (self.kernel.kh, self.kernel.taps.span()),
+            border: self.settings.border,
+            offset: (offset.0, offset.1 * cell),
+            kernel,
+            backend,
+            evaluation: Evaluation::Factored(factors),
+            cell,
+        };
+        let (u, v) = (factors.column_taps(0).dense(), factors.row_vector(0));
+        Ok(Some((call, u, v, &self.settings.threads)))
+    }
+
     /// How a call with an output window of `shape` runs on `backend`.
     fn route(&self, shape: (usize, usize), backend: Backend) -> Route<'_, T> {
         self.decide(shape, backend, false).0

@@ -27,6 +27,8 @@ use crate::threads::Threads;
 use crate::transfer::{Load, Same, Store, Widen};
 use crate::tuning;
 
+pub(crate) mod split;
+
 /// Everything about one call that does not depend on which rows are computed.
 pub(crate) struct Plan<T> {
     pub kh: usize,

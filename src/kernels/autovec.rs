@@ -18,7 +18,8 @@ pub(crate) trait RowMap: Sync {
     type Src: Copy;
     /// The destination element.
     type Dst: Copy;
-    /// Maps `src` into `dst` (same length). Implementations are
+    /// Maps `src` into `dst` (same length; or `src` empty, for a map that
+    /// rewrites `dst` in place). Implementations are
     /// `#[inline(always)]`, so they are compiled into each entry below
     /// with its instruction set.
     fn map(&self, src: &[Self::Src], dst: &mut [Self::Dst]);

@@ -12,6 +12,9 @@
 //! - `blocked.rs`: the register-blocked algorithm (rolling strips, tiles,
 //!   tap programs), written once; `running.rs`: integer columns by running
 //!   sums; `strategy.rs`: which integer algorithm runs for a kernel;
+//! - `widening.rs`: the row pass of `i16` values into exact `i32` sums by
+//!   pairs of taps (`pmaddwd`), for narrow pixels' two-width separable
+//!   filters (`pipeline/split.rs`);
 //! - `entry.rs`: the safe `#[target_feature]` entry every SIMD kernel is
 //!   defined with; `autovec.rs`: plain row loops (the conversions around
 //!   the kernels) compiled once per instruction set;
@@ -64,3 +67,5 @@ simd_only! {
 
 pub(crate) use contract::{check_block, RowKernel, ROW_SLACK};
 pub(crate) use taps::Taps;
+
+pub(crate) mod widening;

@@ -17,9 +17,10 @@ use ndarray::{Array3, ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3, AsAr
 
 use super::accumulator::Engine;
 use super::conversion::{Converter, FromFloat, FromModular};
-use super::filter::ImageFilter;
+use super::filter::{two_width, ImageFilter};
 use super::{Output, Pixel};
 use crate::error::Error;
+use crate::pipeline::split;
 
 impl<P: Pixel, O: Output> ImageFilter<P, O> {
     /// Filters a channels-last image `(H, W, C)` (any strides, any `C >=
@@ -158,8 +159,18 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
                 f.clone().with_cells(c).apply_cells(image, out, &store, c)
             }
             Engine::I32(f, sums) => {
+                let f = f.clone().with_cells(c);
+                if let Some((call, split, threads)) =
+                    two_width::<P>(&f, sums, image.dim(), c, out.dim())?
+                {
+                    let k = split.offset();
+                    let exact = exact.offset(k).for_sums(sums.lo - k, sums.hi - k);
+                    let store = Converter::new(exact, backend);
+                    split::execute(&call, &split, threads, image, out, &store)?;
+                    return Ok(true);
+                }
                 let store = Converter::new(exact.for_sums(sums.lo, sums.hi), backend);
-                f.clone().with_cells(c).apply_cells(image, out, &store, c)
+                f.apply_cells(image, out, &store, c)
             }
             Engine::I64(f) => {
                 let store = Converter::new(exact, backend);

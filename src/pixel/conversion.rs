@@ -274,6 +274,15 @@ impl FromExact {
         })
     }
 
+    /// The conversion of `S` for accumulators that hold `S - k` (the
+    /// two-width separable passes, `pipeline::split`): `k` joins the exact
+    /// offset `delta * divisor`, so every output is the same. Call
+    /// [`for_sums`](Self::for_sums) after it, with the range of `S - k`.
+    pub(crate) fn offset(mut self, k: i64) -> Self {
+        self.delta_d = self.delta_d.wrapping_add(k);
+        self
+    }
+
     /// This conversion for sums known to lie in `[lo, hi]`: where they,
     /// the delta and the rounding bias stay within `i32` (a power-of-two
     /// divisor), the row loops compute in `i32`. Same results: every

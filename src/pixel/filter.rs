@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, AsArray, Ix2};
 
-use super::accumulator::{Engine, Tap};
+use super::accumulator::{Engine, Sums, Tap};
 use super::conversion::{
     Converter, FromExact, FromFloat, FromModular, Overflow, Preset, Round, Rules,
 };
@@ -13,7 +13,10 @@ use super::{Output, Pixel};
 use crate::backend::Backend;
 use crate::border::Border;
 use crate::error::Error;
+use crate::filter::Filter2d;
 use crate::geometry::{Mode, Operation};
+use crate::pipeline::split::{self, Split};
+use crate::pipeline::Call;
 use crate::threads::Threads;
 use crate::transfer::Load;
 
@@ -384,6 +387,14 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
                 f.apply_converted(image, out, &Converter::new(modular, backend))
             }
             Engine::I32(f, sums) => {
+                if let Some((call, split, threads)) =
+                    two_width::<P>(f, sums, image.dim(), 1, out.dim())?
+                {
+                    let k = split.offset();
+                    let exact = exact.offset(k).for_sums(sums.lo - k, sums.hi - k);
+                    let store = Converter::new(exact, backend);
+                    return split::execute(&call, &split, threads, image, out, &store);
+                }
                 let exact = exact.for_sums(sums.lo, sums.hi);
                 f.apply_converted(image, out, &Converter::new(exact, backend))
             }
@@ -412,6 +423,27 @@ impl<P: Pixel, O: Output> ImageFilter<P, O> {
     }
 }
 
+/// The two-width evaluation of an `i32` engine's call for an image of
+/// `dim` elements (`cell` channels interleaved) into an output of `out`
+/// elements (see `pipeline::split`): the call, the split and the thread
+/// policy, when the call evaluates a rank-one factorisation whose column
+/// pass is exact in 16-bit lanes for pixels of `P`; `None` otherwise.
+#[allow(clippy::type_complexity)]
+pub(super) fn two_width<'f, P: Pixel>(
+    f: &'f Filter2d<i32>,
+    sums: &Sums,
+    dim: (usize, usize),
+    cell: usize,
+    out: (usize, usize),
+) -> Result<Option<(Call<'f, i32>, Split, &'f Threads)>, Error> {
+    let Some((call, u, v, threads)) = f.rank_one_call(dim, cell, out)? else {
+        return Ok(None);
+    };
+    let pixels = (P::MIN, P::MAX);
+    let split = Split::new(u, v, cell, pixels, (sums.lo, sums.hi), call.backend);
+    Ok(split.map(|split| (call, split, threads)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +453,152 @@ mod tests {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<ImageFilter<u8>>();
         send_sync::<ImageFilter<u16, f32>>();
+    }
+
+    /// A small xorshift generator.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        /// A value in `lo..=hi`, the ends one time in four.
+        fn edgy(&mut self, lo: i64, hi: i64) -> i64 {
+            match self.next() % 8 {
+                0 => lo,
+                1 => hi,
+                _ => lo + (self.next() % (hi - lo + 1) as u64) as i64,
+            }
+        }
+    }
+
+    /// Every backend's two-width passes (`pipeline::split`) against the
+    /// scalar backend's direct sums, for `P` pixels under the separable
+    /// kernel `column x row`: every mode, border, a few shapes, one and
+    /// three / four interleaved channels. Returns whether the two-width
+    /// path was taken on the detected backend.
+    fn two_width_matches_scalar<P: Pixel>(
+        column: &[i32],
+        row: &[i32],
+        divisor: u32,
+        rng: &mut Rng,
+    ) -> bool {
+        use crate::border::Border;
+        use ndarray::Array3;
+        let shapes: &[(usize, usize)] = if cfg!(miri) {
+            &[(3, 40)]
+        } else {
+            &[(1, 1), (2, 70), (17, 33), (30, 129)]
+        };
+        let base = ImageFilter::<P>::separable_correlation(column, row)
+            .expect("a filter")
+            .divisor(divisor)
+            .round(Round::HalfUp);
+        let taken = match &base.engine {
+            Engine::I32(f, sums) => two_width::<P>(
+                f,
+                sums,
+                (20, 200),
+                1,
+                (20 + column.len() - 1, 200 + row.len() - 1),
+            )
+            .expect("a call")
+            .is_some(),
+            _ => false,
+        };
+        let fill = P::from_integer(P::MAX / 3 + 1, true);
+        let borders = [
+            Border::Constant(fill),
+            Border::Wrap,
+            Border::Symmetric,
+            Border::Mirror,
+            Border::Replicate,
+        ];
+        for &(h, w) in shapes {
+            for cell in [1usize, 3, 4] {
+                let image = Array3::from_shape_fn((h, w, cell), |_| {
+                    P::from_integer(rng.edgy(P::MIN, P::MAX), true)
+                });
+                for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                    for border in borders {
+                        // In the pixel type (divided, rounded, saturated)
+                        // and as the exact sums (i32, divisor 1).
+                        let filter = base.clone().mode(mode).border(border);
+                        let sums = filter.clone().divisor(1).output::<i32>();
+                        let want = filter
+                            .clone()
+                            .backend(Backend::Scalar)
+                            .apply_channels_last(&image);
+                        let want_sums = sums
+                            .clone()
+                            .backend(Backend::Scalar)
+                            .apply_channels_last(&image);
+                        for backend in Backend::available() {
+                            let got = filter.clone().backend(backend).apply_channels_last(&image);
+                            let got_sums =
+                                sums.clone().backend(backend).apply_channels_last(&image);
+                            let what = format!(
+                                "{backend:?} {} {h}x{w}x{cell} {mode:?} {border:?}",
+                                P::NAME
+                            );
+                            assert_eq!(
+                                got_sums.map_err(|e| e.to_string()),
+                                want_sums.as_ref().map_err(|e| e.to_string()).cloned(),
+                                "{what}"
+                            );
+                            assert_eq!(
+                                got.as_ref().map_err(|e| e.to_string()),
+                                want.as_ref().map_err(|e| e.to_string()),
+                                "{what}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        taken
+    }
+
+    #[test]
+    fn two_width_passes_give_the_scalar_bits() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let simd = Backend::detect() != Backend::Scalar;
+        // OpenCV's u8 Gaussian taps (5 and 13), summing to 256 each way.
+        for n in [5, 13] {
+            let g = crate::kernel1d::gaussian_opencv_fixed(n, 0.0, 8).expect("taps");
+            let g: Vec<i32> = g.iter().map(|&t| t as i32).collect();
+            assert_eq!(
+                two_width_matches_scalar::<u8>(&g, &g, 1 << 16, &mut rng),
+                simd
+            );
+        }
+        // Signed taps: column sums spanning 2^16 values, the most the
+        // lanes hold (sum |u| = 257), row taps whose products come within 2% of i32.
+        let column = [100, -57, 100];
+        let row = [16000, -16000, 5, -5];
+        assert_eq!(
+            two_width_matches_scalar::<u8>(&column, &row, 7, &mut rng),
+            simd
+        );
+        // u16 and i16 pixels: a one-tap column (sum |u| = 1).
+        let row = [3, -1000, 20000, 7, 1];
+        assert_eq!(
+            two_width_matches_scalar::<u16>(&[1, 0], &row, 9, &mut rng),
+            simd
+        );
+        assert_eq!(
+            two_width_matches_scalar::<i16>(&[0, -1], &row, 1, &mut rng),
+            simd
+        );
+        // Column sums spanning more than 2^16 values: the i32 passes run.
+        assert!(!two_width_matches_scalar::<u8>(
+            &[200, -58],
+            &[1, 2, 1],
+            1,
+            &mut rng
+        ));
     }
 }

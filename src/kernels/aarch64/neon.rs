@@ -91,3 +91,53 @@ crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 4, regs = 32, feat
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 4, regs = 32 - 4, feature = "neon", backend = Backend::Neon, kind = int);
 crate::kernels::row_kernel!(row_fused_f32: f32 => F32x4, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = fused);
 crate::kernels::row_kernel!(row_fused_f64: f64 => F64x2, tile = 4 x 4, regs = 32, feature = "neon", backend = Backend::Neon, kind = fused);
+
+/// `pmaddwd` from NEON: the widening products of the low and high halves
+/// (`smull`, `smull2`), added in neighbouring pairs (`addp`).
+///
+/// # Safety
+/// The CPU supports NEON.
+#[inline(always)]
+unsafe fn madd_pairs(acc: int32x4_t, x: int32x4_t, k: int32x4_t) -> int32x4_t {
+    // SAFETY: NEON is available (the caller's contract).
+    unsafe {
+        let (x, k) = (vreinterpretq_s16_s32(x), vreinterpretq_s16_s32(k));
+        let lo = vmull_s16(vget_low_s16(x), vget_low_s16(k));
+        let hi = vmull_high_s16(x, k);
+        vaddq_s32(acc, vpaddq_s32(lo, hi))
+    }
+}
+
+crate::kernels::widening::impl_pair_vector!(
+    Pairs4(int32x4_t),
+    lanes = 4,
+    zero = zero_s32,
+    splat = vdupq_n_s32,
+    load = load_pairs as *const i16,
+    madd = |acc, x, k| madd_pairs(acc, x, k),
+    interleave = |e, o, p| {
+        vst1q_s32(p, vzip1q_s32(e, o));
+        vst1q_s32(p.add(4), vzip2q_s32(e, o));
+    }
+);
+crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "neon", backend = Backend::Neon);
+
+/// All lanes 0.
+///
+/// # Safety
+/// The CPU supports NEON.
+#[inline(always)]
+unsafe fn zero_s32() -> int32x4_t {
+    // SAFETY: NEON is available (the caller's contract).
+    unsafe { vdupq_n_s32(0) }
+}
+
+/// Eight `i16` from `p`, as four pairs.
+///
+/// # Safety
+/// The CPU supports NEON; `p` is valid for 8 reads.
+#[inline(always)]
+unsafe fn load_pairs(p: *const i16) -> int32x4_t {
+    // SAFETY: the caller's contract.
+    unsafe { vreinterpretq_s32_s16(vld1q_s16(p)) }
+}

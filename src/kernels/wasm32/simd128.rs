@@ -8,7 +8,8 @@
 //! for the host CPU) and a left shift by a scalar. What it lacks is a load
 //! from or a store to a raw pointer (its API takes arrays), so `load` and
 //! `store` read and write a `[T; LANES]` unaligned, which compiles to one
-//! `v128.load` / `v128.store`; no `core::arch::wasm32` call is needed.
+//! `v128.load` / `v128.store`. Only the widening pass's `i32x4.dot_i16x8_s`
+//! comes from `core::arch::wasm32`.
 //!
 //! No fused kernels: `simd128` has no fused multiply-add (relaxed SIMD's
 //! `relaxed_madd` may or may not fuse, at the engine's choice), so the
@@ -89,3 +90,45 @@ crate::kernels::row_kernel!(row_f64: f64 => f64x2, tile = 3 x 3, regs = 16, feat
 crate::kernels::row_kernel!(row_i16: i16 => i16x8, tile = 4 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => i32x4, tile = 4 x 3, regs = 16, feature = "simd128", backend = Backend::Wasm128, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => i64x2, tile = 2 x 2, regs = 16 - 4, feature = "simd128", backend = Backend::Wasm128, kind = int);
+
+/// Pairs of `i16` in `i32` lanes, for the widening pass: `simd128`'s
+/// `i32x4.dot_i16x8_s` is `pmaddwd`. (`core::arch::wasm32` directly: the
+/// module is built only with `simd128` enabled, so these calls are safe.)
+#[derive(Clone, Copy)]
+pub(crate) struct Pairs4(core::arch::wasm32::v128);
+
+impl crate::kernels::widening::PairVector for Pairs4 {
+    const LANES: usize = 4;
+
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        Pairs4(core::arch::wasm32::i32x4_splat(0))
+    }
+    #[inline(always)]
+    unsafe fn splat(pair: i32) -> Self {
+        Pairs4(core::arch::wasm32::i32x4_splat(pair))
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const i16) -> Self {
+        // SAFETY: the trait's contract: p is valid for 8 values (read
+        // unaligned).
+        Pairs4(unsafe { core::arch::wasm32::v128_load(p.cast()) })
+    }
+    #[inline(always)]
+    unsafe fn madd(self, x: Self, k: Self) -> Self {
+        use core::arch::wasm32::{i32x4_add, i32x4_dot_i16x8};
+        Pairs4(i32x4_add(self.0, i32x4_dot_i16x8(x.0, k.0)))
+    }
+    #[inline(always)]
+    unsafe fn store_interleaved(even: Self, odd: Self, p: *mut i32) {
+        use core::arch::wasm32::{i32x4_shuffle, v128_store};
+        // SAFETY: the trait's contract: p is valid for 8 values (written
+        // unaligned).
+        unsafe {
+            v128_store(p.cast(), i32x4_shuffle::<0, 4, 1, 5>(even.0, odd.0));
+            v128_store(p.add(4).cast(), i32x4_shuffle::<2, 6, 3, 7>(even.0, odd.0));
+        }
+    }
+}
+
+crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "simd128", backend = Backend::Wasm128);

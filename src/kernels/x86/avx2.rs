@@ -63,3 +63,19 @@ crate::kernels::row_kernel!(row_i32: i32 => I32x8, tile = 4 x 3, regs = super::R
 crate::kernels::row_kernel!(row_i64: i64 => I64x4, tile = 2 x 3, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "avx2", backend = Backend::Avx2, kind = int);
 crate::kernels::row_kernel!(row_fused_f32: f32 => F32x8, tile = 3 x 3, regs = super::REGS, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
 crate::kernels::row_kernel!(row_fused_f64: f64 => F64x4, tile = 3 x 3, regs = super::REGS, feature = "avx2,fma", backend = super::Avx2Fma, kind = fused);
+
+crate::kernels::widening::impl_pair_vector!(
+    Pairs8(__m256i),
+    lanes = 8,
+    zero = _mm256_setzero_si256,
+    splat = _mm256_set1_epi32,
+    load = _mm256_loadu_si256 as *const __m256i,
+    madd = |acc, x, k| _mm256_add_epi32(acc, _mm256_madd_epi16(x, k)),
+    interleave = |e, o, p| {
+        // Per 128-bit half: (e0 o0 e1 o1 | e4 o4 e5 o5), (e2 o2 e3 o3 | e6 o6 e7 o7).
+        let (lo, hi) = (_mm256_unpacklo_epi32(e, o), _mm256_unpackhi_epi32(e, o));
+        _mm256_storeu_si256(p.cast(), _mm256_permute2x128_si256::<0x20>(lo, hi));
+        _mm256_storeu_si256(p.add(8).cast(), _mm256_permute2x128_si256::<0x31>(lo, hi));
+    }
+);
+crate::kernels::widening::widening_kernel!(widening => Pairs8, blocks = 2, feature = "avx2", backend = Backend::Avx2);

@@ -251,6 +251,45 @@ crate::kernels::row_kernel!(row_fused_hoisted_f32: f32 => F32x16, tile = 4 x 4, 
 crate::kernels::row_kernel!(row_fused_hoisted_f64: f64 => F64x8, tile = 4 x 4, regs = super::REGS_AVX512,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512, kind = fused_hoisted);
 
+/// `(e0 o0 e1 o1 ... e7 o7)` and `(e8 o8 ... e15 o15)`: the even and odd
+/// outputs of a widening block back in order.
+///
+/// # Safety
+/// The CPU supports AVX-512F; `p` is valid for 32 `i32` writes.
+#[inline(always)]
+unsafe fn store_interleaved_epi32(e: __m512i, o: __m512i, p: *mut i32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        let hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi32(e, lo, o));
+        _mm512_storeu_si512(p.add(16).cast(), _mm512_permutex2var_epi32(e, hi, o));
+    }
+}
+
+crate::kernels::widening::impl_pair_vector!(
+    Pairs16(__m512i),
+    lanes = 16,
+    zero = _mm512_setzero_si512,
+    splat = _mm512_set1_epi32,
+    load = _mm512_loadu_si512 as *const __m512i,
+    madd = |acc, x, k| _mm512_add_epi32(acc, _mm512_madd_epi16(x, k)),
+    interleave = |e, o, p| store_interleaved_epi32(e, o, p)
+);
+crate::kernels::widening::impl_pair_vector!(
+    PairsVnni16(__m512i),
+    lanes = 16,
+    zero = _mm512_setzero_si512,
+    splat = _mm512_set1_epi32,
+    load = _mm512_loadu_si512 as *const __m512i,
+    madd = |acc, x, k| _mm512_dpwssd_epi32(acc, x, k),
+    interleave = |e, o, p| store_interleaved_epi32(e, o, p)
+);
+crate::kernels::widening::widening_kernel!(widening => Pairs16, blocks = 2,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);
+crate::kernels::widening::widening_kernel!(widening_vnni => PairsVnni16, blocks = 4,
+    feature = "avx512f,avx512dq,avx512bw,avx512vl,avx512vnni", backend = super::Avx512Vnni);
+
 #[cfg(test)]
 mod tests {
     use super::*;

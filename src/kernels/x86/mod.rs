@@ -41,3 +41,17 @@ impl Avx2Fma {
         crate::backend::Backend::Avx2.is_available() && std::arch::is_x86_feature_detected!("fma")
     }
 }
+
+/// What the AVX-512 widening kernel with `vpdpwssd` needs: the AVX-512
+/// backend and AVX512-VNNI (Ice Lake, Sapphire Rapids, Zen 4 and later).
+#[cfg(simdconv_avx512)]
+pub(crate) struct Avx512Vnni;
+
+#[cfg(simdconv_avx512)]
+impl Avx512Vnni {
+    /// Whether this CPU runs the AVX-512 backend and has AVX512-VNNI.
+    pub(crate) fn is_available(&self) -> bool {
+        crate::backend::Backend::Avx512.is_available()
+            && std::arch::is_x86_feature_detected!("avx512vnni")
+    }
+}

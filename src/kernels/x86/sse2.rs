@@ -78,3 +78,17 @@ crate::kernels::row_kernel!(row_f64: f64 => F64x2, tile = 3 x 3, regs = super::R
 crate::kernels::row_kernel!(row_i16: i16 => I16x8, tile = 4 x 3, regs = super::REGS, feature = "sse2", backend = Backend::Sse2, kind = int);
 crate::kernels::row_kernel!(row_i32: i32 => I32x4, tile = 4 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);
 crate::kernels::row_kernel!(row_i64: i64 => I64x2, tile = 2 x 2, regs = super::REGS - super::EMULATED_MUL_TEMPS, feature = "sse2", backend = Backend::Sse2, kind = int);
+
+crate::kernels::widening::impl_pair_vector!(
+    Pairs4(__m128i),
+    lanes = 4,
+    zero = _mm_setzero_si128,
+    splat = _mm_set1_epi32,
+    load = _mm_loadu_si128 as *const __m128i,
+    madd = |acc, x, k| _mm_add_epi32(acc, _mm_madd_epi16(x, k)),
+    interleave = |e, o, p| {
+        _mm_storeu_si128(p.cast(), _mm_unpacklo_epi32(e, o));
+        _mm_storeu_si128(p.add(4).cast(), _mm_unpackhi_epi32(e, o));
+    }
+);
+crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "sse2", backend = Backend::Sse2);
