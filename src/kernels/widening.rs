@@ -362,6 +362,7 @@ mod tests {
         } else {
             &[0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129]
         };
+        #[cfg_attr(not(simdconv_avx512), allow(unused_mut))]
         let mut kernels: Vec<(String, WideningKernel)> = Backend::available()
             .into_iter()
             .map(|b| {
