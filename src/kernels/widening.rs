@@ -32,8 +32,12 @@
 //! loaded at `x + 1` the odd ones, and a final interleave puts them in
 //! order: about `kw / 2` multiply-adds per `2 * LANES` outputs. With a
 //! larger `step` (the channels of an interleaved image) neighbours belong
-//! to other channels, so each tap is its own term, `(taps[j], 0)` at
-//! offset `j * step`.
+//! to other channels, so the pairs are made by interleaving two loads:
+//! the vectors at `x + 2t step` and `x + (2t + 1) step`, interleaved
+//! 16 bits at a time (`punpcklwd` / `punpckhwd`, NEON's `zip1` / `zip2`),
+//! hold `(d[p + 2t step], d[p + (2t + 1) step])` for every output `p`,
+//! low and high halves of each 128-bit lane apart, which the final store
+//! puts back in order.
 
 use super::contract::ROW_SLACK;
 use crate::backend::Backend;
@@ -51,7 +55,18 @@ pub(crate) type WideningKernel = fn(&[&[i16]], &PairTaps, &mut [&mut [i32]]);
 pub(crate) struct PairTaps {
     taps: Vec<i16>,
     step: usize,
-    terms: Vec<(usize, i32)>,
+    terms: Vec<Term>,
+}
+
+/// One multiply-add of every output: the pair `pair` (low 16 bits the
+/// first tap) against `(d[x + a], d[x + a + 1])` (`step` 1), or against
+/// `(d[x + a], d[x + b])` (a larger step; `b == a` with a zero second
+/// tap for an odd last tap).
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    a: usize,
+    b: usize,
+    pair: i32,
 }
 
 impl PairTaps {
@@ -59,17 +74,20 @@ impl PairTaps {
     pub(crate) fn new(taps: Vec<i16>, step: usize) -> Self {
         assert!(!taps.is_empty() && step > 0, "PairTaps: no taps or step 0");
         let pair = |a: i16, b: i16| (i32::from(a) & 0xffff) | (i32::from(b) << 16);
-        let terms = if step == 1 {
-            taps.chunks(2)
-                .enumerate()
-                .map(|(t, p)| (2 * t, pair(p[0], p.get(1).copied().unwrap_or(0))))
-                .collect()
-        } else {
-            taps.iter()
-                .enumerate()
-                .map(|(j, &k)| (j * step, pair(k, 0)))
-                .collect()
-        };
+        let terms = taps
+            .chunks(2)
+            .enumerate()
+            .map(|(t, p)| {
+                let a = 2 * t * step;
+                let b = if p.len() == 2 && step > 1 {
+                    a + step
+                } else {
+                    a
+                };
+                let pair = pair(p[0], p.get(1).copied().unwrap_or(0));
+                Term { a, b, pair }
+            })
+            .collect();
         PairTaps { taps, step, terms }
     }
 
@@ -138,6 +156,13 @@ pub(crate) trait PairVector: Copy {
     /// Stores `even[0], odd[0], even[1], odd[1], ...` (`2 * LANES` values)
     /// to `p`.
     unsafe fn store_interleaved(even: Self, odd: Self, p: *mut i32);
+    /// `(a[0], b[0]), (a[1], b[1]), ...`: the 16-bit values of `a` and
+    /// `b` interleaved within each 128-bit lane, its low four pairs in
+    /// the first result, its high four in the second.
+    unsafe fn unpack(a: Self, b: Self) -> (Self, Self);
+    /// Stores the sums of [`unpack`](Self::unpack)'s two halves in the
+    /// order of the values they came from (`2 * LANES` values) to `p`.
+    unsafe fn store_halves(low: Self, high: Self, p: *mut i32);
 }
 
 /// The widening pass over `rows` with vector `V`, `U` blocks of `2 *
@@ -186,7 +211,7 @@ pub(crate) unsafe fn blocked<V: PairVector, const U: usize>(
 
 /// Outputs `x..x + n * 2 * LANES` (`n <= U`) of one row: `src` the row's
 /// values, `dst` its outputs. Reads `src[x ..= x + n * 2 * LANES +
-/// reach]` (the odd outputs' loads start one value later).
+/// reach]` (with `step` 1 the odd outputs' loads start one value later).
 ///
 /// # Safety
 ///
@@ -205,16 +230,32 @@ unsafe fn outputs<V: PairVector, const U: usize>(
     unsafe {
         let mut even = [V::zero(); U];
         let mut odd = [V::zero(); U];
-        for &(offset, pair) in &taps.terms {
-            let k = V::splat(pair);
-            for u in 0..n {
-                let p = src.add(x + u * block + offset);
-                even[u] = even[u].madd(V::load(p), k);
-                odd[u] = odd[u].madd(V::load(p.add(1)), k);
+        if taps.step == 1 {
+            for term in &taps.terms {
+                let k = V::splat(term.pair);
+                for u in 0..n {
+                    let p = src.add(x + u * block + term.a);
+                    even[u] = even[u].madd(V::load(p), k);
+                    odd[u] = odd[u].madd(V::load(p.add(1)), k);
+                }
             }
-        }
-        for u in 0..n {
-            V::store_interleaved(even[u], odd[u], dst.add(x + u * block));
+            for u in 0..n {
+                V::store_interleaved(even[u], odd[u], dst.add(x + u * block));
+            }
+        } else {
+            // `even` and `odd` hold the low and high halves here.
+            for term in &taps.terms {
+                let k = V::splat(term.pair);
+                for u in 0..n {
+                    let p = src.add(x + u * block);
+                    let (low, high) = V::unpack(V::load(p.add(term.a)), V::load(p.add(term.b)));
+                    even[u] = even[u].madd(low, k);
+                    odd[u] = odd[u].madd(high, k);
+                }
+            }
+            for u in 0..n {
+                V::store_halves(even[u], odd[u], dst.add(x + u * block));
+            }
         }
     }
 }
@@ -265,7 +306,9 @@ macro_rules! impl_pair_vector {
         splat = $splat:path,
         load = $load:path as $lptr:ty,
         madd = |$acc:ident, $x:ident, $k:ident| $madd:expr,
-        interleave = |$e:ident, $o:ident, $p:ident| $interleave:expr $(,)?
+        interleave = |$e:ident, $o:ident, $p:ident| $interleave:expr,
+        unpack = |$ua:ident, $ub:ident| $unpack:expr,
+        halves = |$hl:ident, $hh:ident, $hp:ident| $halves:expr $(,)?
     ) => {
         /// Pairs of `i16` in `i32` lanes, for the widening pass.
         #[derive(Clone, Copy)]
@@ -303,6 +346,19 @@ macro_rules! impl_pair_vector {
                 // SAFETY: the trait's contract: p is valid for 2 * LANES
                 // values.
                 unsafe { $interleave }
+            }
+            #[inline(always)]
+            unsafe fn unpack(a: Self, b: Self) -> (Self, Self) {
+                let ($ua, $ub) = (a.0, b.0);
+                // SAFETY: as for `zero`.
+                let (low, high) = unsafe { $unpack };
+                ($name(low), $name(high))
+            }
+            #[inline(always)]
+            unsafe fn store_halves(low: Self, high: Self, p: *mut i32) {
+                let ($hl, $hh, $hp) = (low.0, high.0, p);
+                // SAFETY: as for `store_interleaved`.
+                unsafe { $halves }
             }
         }
     };

@@ -118,6 +118,17 @@ crate::kernels::widening::impl_pair_vector!(
     interleave = |e, o, p| {
         vst1q_s32(p, vzip1q_s32(e, o));
         vst1q_s32(p.add(4), vzip2q_s32(e, o));
+    },
+    unpack = |a, b| {
+        let (a, b) = (vreinterpretq_s16_s32(a), vreinterpretq_s16_s32(b));
+        (
+            vreinterpretq_s32_s16(vzip1q_s16(a, b)),
+            vreinterpretq_s32_s16(vzip2q_s16(a, b)),
+        )
+    },
+    halves = |low, high, p| {
+        vst1q_s32(p, low);
+        vst1q_s32(p.add(4), high);
     }
 );
 crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "neon", backend = Backend::Neon);

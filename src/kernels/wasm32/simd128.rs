@@ -129,6 +129,24 @@ impl crate::kernels::widening::PairVector for Pairs4 {
             v128_store(p.add(4).cast(), i32x4_shuffle::<2, 6, 3, 7>(even.0, odd.0));
         }
     }
+    #[inline(always)]
+    unsafe fn unpack(a: Self, b: Self) -> (Self, Self) {
+        use core::arch::wasm32::i16x8_shuffle;
+        (
+            Pairs4(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a.0, b.0)),
+            Pairs4(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a.0, b.0)),
+        )
+    }
+    #[inline(always)]
+    unsafe fn store_halves(low: Self, high: Self, p: *mut i32) {
+        use core::arch::wasm32::v128_store;
+        // SAFETY: the trait's contract: p is valid for 8 values (written
+        // unaligned).
+        unsafe {
+            v128_store(p.cast(), low.0);
+            v128_store(p.add(4).cast(), high.0);
+        }
+    }
 }
 
 crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "simd128", backend = Backend::Wasm128);

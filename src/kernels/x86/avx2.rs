@@ -72,10 +72,29 @@ crate::kernels::widening::impl_pair_vector!(
     load = _mm256_loadu_si256 as *const __m256i,
     madd = |acc, x, k| _mm256_add_epi32(acc, _mm256_madd_epi16(x, k)),
     interleave = |e, o, p| {
-        // Per 128-bit half: (e0 o0 e1 o1 | e4 o4 e5 o5), (e2 o2 e3 o3 | e6 o6 e7 o7).
+        // Per 128-bit half: (e0 o0 e1 o1 | e4 o4 e5 o5), (e2 o2 e3 o3 | e6 o6
+        // e7 o7): outputs 0-3 | 8-11 and 4-7 | 12-15.
         let (lo, hi) = (_mm256_unpacklo_epi32(e, o), _mm256_unpackhi_epi32(e, o));
-        _mm256_storeu_si256(p.cast(), _mm256_permute2x128_si256::<0x20>(lo, hi));
-        _mm256_storeu_si256(p.add(8).cast(), _mm256_permute2x128_si256::<0x31>(lo, hi));
-    }
+        store_halves(lo, hi, p);
+    },
+    unpack = |a, b| (_mm256_unpacklo_epi16(a, b), _mm256_unpackhi_epi16(a, b)),
+    halves = |low, high, p| store_halves(low, high, p)
 );
+
+/// Stores `(o0-3 | o8-11)` and `(o4-7 | o12-15)` (two registers of
+/// 128-bit halves) as `o0..o15`.
+///
+/// # Safety
+/// The CPU supports AVX2; `p` is valid for 16 `i32` writes.
+#[inline(always)]
+unsafe fn store_halves(low: __m256i, high: __m256i, p: *mut i32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        _mm256_storeu_si256(p.cast(), _mm256_permute2x128_si256::<0x20>(low, high));
+        _mm256_storeu_si256(
+            p.add(8).cast(),
+            _mm256_permute2x128_si256::<0x31>(low, high),
+        );
+    }
+}
 crate::kernels::widening::widening_kernel!(widening => Pairs8, blocks = 2, feature = "avx2", backend = Backend::Avx2);

@@ -267,6 +267,27 @@ unsafe fn store_interleaved_epi32(e: __m512i, o: __m512i, p: *mut i32) {
     }
 }
 
+/// Stores the sums of `vpunpcklwd` / `vpunpckhwd` halves in order: `low`
+/// holds outputs 0-3, 8-11, 16-19, 24-27 (one group per 128-bit lane),
+/// `high` 4-7, 12-15, 20-23, 28-31.
+///
+/// # Safety
+/// The CPU supports AVX-512F; `p` is valid for 32 `i32` writes.
+#[inline(always)]
+unsafe fn store_halves_epi32(low: __m512i, high: __m512i, p: *mut i32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+        let second =
+            _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi32(low, first, high));
+        _mm512_storeu_si512(
+            p.add(16).cast(),
+            _mm512_permutex2var_epi32(low, second, high),
+        );
+    }
+}
+
 crate::kernels::widening::impl_pair_vector!(
     Pairs16(__m512i),
     lanes = 16,
@@ -274,7 +295,9 @@ crate::kernels::widening::impl_pair_vector!(
     splat = _mm512_set1_epi32,
     load = _mm512_loadu_si512 as *const __m512i,
     madd = |acc, x, k| _mm512_add_epi32(acc, _mm512_madd_epi16(x, k)),
-    interleave = |e, o, p| store_interleaved_epi32(e, o, p)
+    interleave = |e, o, p| store_interleaved_epi32(e, o, p),
+    unpack = |a, b| (_mm512_unpacklo_epi16(a, b), _mm512_unpackhi_epi16(a, b)),
+    halves = |low, high, p| store_halves_epi32(low, high, p)
 );
 crate::kernels::widening::impl_pair_vector!(
     PairsVnni16(__m512i),
@@ -283,7 +306,9 @@ crate::kernels::widening::impl_pair_vector!(
     splat = _mm512_set1_epi32,
     load = _mm512_loadu_si512 as *const __m512i,
     madd = |acc, x, k| _mm512_dpwssd_epi32(acc, x, k),
-    interleave = |e, o, p| store_interleaved_epi32(e, o, p)
+    interleave = |e, o, p| store_interleaved_epi32(e, o, p),
+    unpack = |a, b| (_mm512_unpacklo_epi16(a, b), _mm512_unpackhi_epi16(a, b)),
+    halves = |low, high, p| store_halves_epi32(low, high, p)
 );
 crate::kernels::widening::widening_kernel!(widening => Pairs16, blocks = 2,
     feature = "avx512f,avx512dq,avx512bw,avx512vl", backend = Backend::Avx512);

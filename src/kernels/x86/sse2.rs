@@ -89,6 +89,11 @@ crate::kernels::widening::impl_pair_vector!(
     interleave = |e, o, p| {
         _mm_storeu_si128(p.cast(), _mm_unpacklo_epi32(e, o));
         _mm_storeu_si128(p.add(4).cast(), _mm_unpackhi_epi32(e, o));
+    },
+    unpack = |a, b| (_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b)),
+    halves = |low, high, p| {
+        _mm_storeu_si128(p.cast(), low);
+        _mm_storeu_si128(p.add(4).cast(), high);
     }
 );
 crate::kernels::widening::widening_kernel!(widening => Pairs4, blocks = 2, feature = "sse2", backend = Backend::Sse2);
