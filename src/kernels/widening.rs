@@ -414,7 +414,7 @@ mod tests {
             state
         };
         let widths: &[usize] = if cfg!(miri) {
-            &[0, 1, 9, 33]
+            &[1, 33]
         } else {
             &[0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129]
         };
@@ -438,8 +438,13 @@ mod tests {
             ));
         }
         for (backend, kernel) in kernels {
-            for &kw in &[1usize, 2, 3, 7, 13] {
-                for step in 1..=4 {
+            let (sizes, steps): (&[usize], &[usize]) = if cfg!(miri) {
+                (&[2, 3], &[1, 3])
+            } else {
+                (&[1, 2, 3, 7, 13], &[1, 2, 3, 4])
+            };
+            for &kw in sizes {
+                for &step in steps {
                     for &width in widths {
                         let extreme = next() % 3 == 0;
                         let value = |r: u64| -> i16 {
