@@ -98,30 +98,11 @@ where
     O: Copy + Send,
     S: Store<T, O>,
 {
-    let (kh, kw) = call.kernel_shape;
-    let (rows, width) = out.dim();
-    let plan = Plan {
-        kh,
-        kw,
-        border: call.border,
-        offset: call.offset,
-        width,
-        kernel: call.kernel,
-        band_rows: tuning::direct_band_rows(call.backend),
-        cell: call.cell,
-        backend: call.backend,
-    };
+    let (plan, columns, macs) = prepare(call, image.ncols(), out.dim());
     crate::alloc::probe::<T>(
-        scratch_elements(&plan, &call.evaluation, rows),
+        scratch_elements(&plan, &call.evaluation, out.nrows()),
         "the padded-row ring",
     )?;
-    // Padded column c reads image column c + offset.1 - (kw - 1).
-    let lead = kw as isize - 1 - call.offset.1 as isize;
-    let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead, call.cell);
-    // The direct method's work, which the thread policy weighs.
-    let macs = rows
-        .saturating_mul(width)
-        .saturating_mul(kh.saturating_mul(kw));
     threads.for_each_band(macs, out, |first_row, rows| {
         run(
             &plan,
@@ -134,6 +115,36 @@ where
         )
     });
     Ok(())
+}
+
+/// What every call's stages share, for an image of `image_cols` columns
+/// and an output of `out` `(rows, width)`: the plan, the column map, and
+/// the direct method's multiply-adds (the work the thread policy weighs).
+fn prepare<T: Arith>(
+    call: &Call<'_, T>,
+    image_cols: usize,
+    out: (usize, usize),
+) -> (Plan<T>, ColumnMap, usize) {
+    let (kh, kw) = call.kernel_shape;
+    let (rows, width) = out;
+    let plan = Plan {
+        kh,
+        kw,
+        border: call.border,
+        offset: call.offset,
+        width,
+        kernel: call.kernel,
+        band_rows: tuning::direct_band_rows(call.backend),
+        cell: call.cell,
+        backend: call.backend,
+    };
+    // Padded column c reads image column c + offset.1 - (kw - 1).
+    let lead = kw as isize - 1 - call.offset.1 as isize;
+    let columns = ColumnMap::new(&call.border, image_cols, width + kw - 1, lead, call.cell);
+    let macs = rows
+        .saturating_mul(width)
+        .saturating_mul(kh.saturating_mul(kw));
+    (plan, columns, macs)
 }
 
 /// The band height [`run`] uses for `rows_out` output rows.

@@ -124,30 +124,15 @@ where
     O: Copy + Send,
     S: Store<i32, O>,
 {
-    let (kh, kw) = call.kernel_shape;
-    let (rows, width) = out.dim();
-    let plan = Plan {
-        kh,
-        kw,
-        border: call.border,
-        offset: call.offset,
-        width,
-        kernel: call.kernel,
-        band_rows: tuning::BAND_ROWS,
-        cell: call.cell,
-        backend: call.backend,
-    };
-    let band = tuning::BAND_ROWS.min(rows);
-    let segment = (width + kw - 1).saturating_add(ROW_SLACK);
+    let (plan, columns, macs) = super::prepare(call, image.ncols(), out.dim());
+    // The ring and the band's column-pass rows, both of i16 (the band
+    // height is the factored method's, `run` below).
+    let band = tuning::BAND_ROWS.min(out.nrows());
+    let segment = (plan.width + plan.kw - 1).saturating_add(ROW_SLACK);
     crate::alloc::probe::<i16>(
-        (2 * band + kh - 1).saturating_mul(segment),
+        (2 * band + plan.kh - 1).saturating_mul(segment),
         "the padded-row ring",
     )?;
-    let lead = kw as isize - 1 - call.offset.1 as isize;
-    let columns = ColumnMap::new(&call.border, image.ncols(), width + kw - 1, lead, call.cell);
-    let macs = rows
-        .saturating_mul(width)
-        .saturating_mul(kh.saturating_mul(kw));
     threads.for_each_band(macs, out, |first_row, out| {
         run(&plan, split, &columns, image, out, first_row, store)
     });
