@@ -273,7 +273,7 @@ fn the_bound_holds_on_random_smooth_and_adversarial_inputs() {
         }
         out
     }
-    for (name, r) in run::<f32>(1).into_iter().chain(run::<f64>(2)) {
+    for (name, r) in run::<f32>(1).into_iter().chain(run::<f64>(13)) {
         println!("error / bound: {r:.2e}  {name}");
     }
 }
@@ -461,7 +461,7 @@ fn auto_picks_direct_for_small_kernels_and_fft_for_large_ones() {
 
 #[test]
 fn auto_runs_swapped_valid_mode() {
-    let mut rng = Rng::new(4);
+    let mut rng = Rng::new(15);
     let f = random::<f64>(&mut rng, (20, 30));
     let g = random::<f64>(&mut rng, (90, 80));
     let direct = Filter2d::convolution(&g).unwrap().mode(Mode::Valid);

@@ -153,7 +153,7 @@ const PIXEL_WORKLOADS: [&str; 8] = [
 ];
 
 /// W1-W7, G9 and W8-W13, and their PEERS.md figures (ms).
-const WORKLOADS: [Workload; 19] = [
+const WORKLOADS: [Workload; 20] = [
     Workload {
         name: "W1",
         description: "i64 100x100 arange, 9x9 arange",
@@ -288,6 +288,16 @@ const WORKLOADS: [Workload; 19] = [
         description: "u8 1000x1000 -> i16, Sobel d/dx 3x3",
         peers: one_thread(0.064, OPENCV_SOBEL),
     },
+    // The float Gaussian of issue 24: W8's u8 image as f32, OpenCV's 13-tap
+    // kernel of sigma 2, same mode, reflect-101. Peers (tools/peers/
+    // pixel_peers.py): cv2.GaussianBlur and cv2.sepFilter2D on f32 (1.27 ms,
+    // one thread, Intel Xeon, 2026-12-07), scipy.ndimage.gaussian_filter
+    // (9.4 ms).
+    Workload {
+        name: "G13-f32",
+        description: "f32 1000x1000, Gaussian sigma 2, 13x13, same",
+        peers: one_thread(1.27, "OpenCV sepFilter2D f32 (1)"),
+    },
     // cv2.GaussianBlur(img, (0, 0), 2.0) bit for bit:
     // ImageFilter::gaussian_opencv, two exact separable passes. Peers:
     // cv2.GaussianBlur, one thread, measured on 2026-12-07 (Zen 4).
@@ -344,6 +354,13 @@ fn gaussian_f32(n: usize, sigma: f32) -> Array2<f32> {
         .collect();
     let total: f32 = g.iter().sum();
     Array2::from_shape_fn((n, n), |(i, j)| (g[i] / total) * (g[j] / total))
+}
+
+/// The outer product of OpenCV's 13-tap Gaussian of `sigma` (`cv2.getGaussianKernel`,
+/// [`simdconv::kernel1d::gaussian_opencv`]) with itself, in `f32`.
+fn gaussian_opencv_f32(n: usize, sigma: f64) -> Result<Array2<f32>, simdconv::Error> {
+    let g = simdconv::kernel1d::gaussian_opencv(n, sigma)?;
+    Ok(Array2::from_shape_fn((n, n), |(i, j)| (g[i] * g[j]) as f32))
 }
 
 /// The number of threads `Threads::Auto` may use.
@@ -489,9 +506,25 @@ fn run<T: Bits>(
     kernel: &Array2<T>,
     mode: Mode,
 ) -> Result<bool, simdconv::Error> {
+    run_bordered(w, peers, image, kernel, mode, None)
+}
+
+/// [`run`] with a border other than the default zero one.
+fn run_bordered<T: Bits>(
+    w: &Workload,
+    peers: &BestPeers,
+    image: &Array2<T>,
+    kernel: &Array2<T>,
+    mode: Mode,
+    border: Option<Border<T>>,
+) -> Result<bool, simdconv::Error> {
+    let bordered = |f: Filter2d<T>| match border {
+        Some(b) => f.border(b),
+        None => f,
+    };
     // One backend forced, one thread, the direct path: the row kernels.
     let forced = |b: Backend| {
-        Filter2d::convolution(kernel).map(|f| {
+        Filter2d::convolution(kernel).map(bordered).map(|f| {
             f.mode(mode)
                 .backend(b)
                 .threads(Threads::Single)
@@ -538,7 +571,7 @@ fn run<T: Bits>(
         .map(|b| Ok((b.name().to_string(), forced(b)?, false, Path::Direct)))
         .collect::<Result<_, simdconv::Error>>()?;
     let best = Backend::detect();
-    let auto = Filter2d::convolution(kernel)?.mode(mode);
+    let auto = bordered(Filter2d::convolution(kernel)?).mode(mode);
     if let Some(r) = auto.low_rank_terms() {
         // The exact low-rank path on one thread.
         let one = auto.clone().backend(best).threads(Threads::Single);
@@ -914,6 +947,14 @@ fn main() -> Result<(), simdconv::Error> {
                 &uniform_f32((1000, 1000), 1),
                 &gaussian_f32(9, 2.0),
                 Mode::Full,
+            )?,
+            "G13-f32" => run_bordered(
+                w,
+                &peers,
+                &pixels::image_u8(pixels::SHAPE, pixels::SEED).mapv(f32::from),
+                &gaussian_opencv_f32(13, 2.0)?,
+                Mode::Same,
+                Some(Border::Mirror),
             )?,
             "W8" => run_pixels::<u8, u8, _>(
                 w,

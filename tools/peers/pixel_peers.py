@@ -18,6 +18,11 @@ OpenCV's BORDER_REFLECT_101 and SciPy ndimage's mode="mirror"):
           out = round_half_up(S / 2^16) (u8) or S / 2^32 (u16), S the exact
           sum of the quantised kernel's outer product
           (tools/vectors/gaussian_opencv.py)
+  G13-f32 W8's u8 image as float32, the 13-tap Gaussian of sigma 2 along
+          both axes: cv2.GaussianBlur(img, (13, 13), 2.0), cv2.sepFilter2D
+          with cv2's 13-tap kernel, scipy.ndimage.gaussian_filter(img, 2.0,
+          truncate=3.0) (radius 6, the same kernel to rounding), each
+          checked within 1e-3 of the f64 correlation
 
 Peers: cv2.filter2D(img, ddepth, k.astype(np.float32) / 256,
 borderType=cv2.BORDER_REFLECT_101) on 1 and 2 threads; for W13 also
@@ -190,6 +195,35 @@ class Reference:
         return verdict, count == 0, count, max_diff, text
 
 
+class FloatReference:
+    """A float workload's reference: the correlation with the separable
+    kernel `k1` (1-D) along both axes, reflect-101, computed in f64. A peer
+    is "close" within TOLERANCE (the f32 results differ from it by their
+    own rounding, a few units of 255 * 2^-24)."""
+
+    TOLERANCE = 1e-3
+
+    def __init__(self, img, k1):
+        import scipy.ndimage as ndi
+
+        k1 = np.asarray(k1, dtype=np.float64)
+        x = img.astype(np.float64)
+        x = ndi.correlate1d(x, k1, axis=0, mode="mirror")
+        self.want = ndi.correlate1d(x, k1, axis=1, mode="mirror")
+
+    def check(self, out):
+        """(verdict, exact, mismatches, max_diff, text), as Reference.check."""
+        if out.shape != self.want.shape:
+            return "WRONG", False, None, None, f"shape {out.shape}, want {self.want.shape}"
+        if out.dtype != np.float32:
+            return "WRONG", False, None, None, f"dtype {out.dtype}, want float32"
+        d = np.abs(out.astype(np.float64) - self.want)
+        max_diff = float(np.max(d))
+        count = int(np.count_nonzero(d > self.TOLERANCE))
+        text = f"max |difference| from the f64 reference {max_diff:.3g} (tolerance {self.TOLERANCE})"
+        return ("close" if count == 0 else "WRONG"), False, count, max_diff, text
+
+
 # ---------------------------------------------------------------------------
 # The peers: (name, threads or None for one thread only, make(cv2) -> call).
 
@@ -244,6 +278,38 @@ def opencv_gaussian_blur(sigma):
         return lambda img: cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101)
 
     return make
+
+
+def opencv_gaussian_blur_f32(ksize, sigma):
+    def make(cv2):
+        return lambda img: cv2.GaussianBlur(img, (ksize, ksize), sigma, borderType=cv2.BORDER_REFLECT_101)
+
+    return make
+
+
+def opencv_sep_filter2d(k1):
+    def make(cv2):
+        k = np.asarray(k1, dtype=np.float32)
+        return lambda img: cv2.sepFilter2D(img, -1, k, k, borderType=cv2.BORDER_REFLECT_101)
+
+    return make
+
+
+def ndimage_gaussian(sigma, truncate):
+    def make(_cv2):
+        import scipy.ndimage as ndi
+
+        return lambda img: ndi.gaussian_filter(img, sigma, mode="mirror", truncate=truncate)
+
+    return make
+
+
+def opencv_gaussian_f64(ksize, sigma):
+    """cv2.getGaussianKernel(ksize, sigma) for ksize > 7 (and the crate's
+    kernel1d::gaussian_opencv): exp(-x^2 / (2 sigma^2)), normalised."""
+    x = np.arange(ksize, dtype=np.float64) - (ksize - 1) / 2
+    g = np.exp(-(x * x) / (2 * sigma * sigma))
+    return g / g.sum()
 
 
 def gaussian_kernel(sigma, bits):
@@ -306,6 +372,22 @@ def workloads():
             np.uint8,
             [("OpenCV GaussianBlur", (1, 2), opencv_gaussian_blur(2.0))],
             "half up",
+        ),
+        # The float Gaussian: 13 taps (cv2's ksize for sigma 2 on 8 bits;
+        # its float default would be 17), SciPy's truncate 3 gives the same
+        # 13 (radius 6). The image is W8's u8 image as f32.
+        (
+            "G13-f32",
+            "f32 1000x1000, Gaussian sigma 2 (13x13), reflect-101",
+            lambda: u8.astype(np.float32),
+            opencv_gaussian_f64(13, 2.0),
+            None,
+            np.float32,
+            [
+                ("OpenCV GaussianBlur f32", (1, 2), opencv_gaussian_blur_f32(13, 2.0)),
+                ("OpenCV sepFilter2D f32", (1, 2), opencv_sep_filter2d(opencv_gaussian_f64(13, 2.0))),
+                ("scipy.ndimage.gaussian_filter", None, ndimage_gaussian(2.0, 3.0)),
+            ],
         ),
         (
             "G17-u16",
@@ -373,7 +455,7 @@ def main():
         if args.filter and args.filter not in name and args.filter not in description:
             continue
         img = image()
-        ref = Reference(img, k, shift, out_dtype, *rule)
+        ref = FloatReference(img, k) if out_dtype is np.float32 else Reference(img, k, shift, out_dtype, *rule)
         rows = []
         for peer, threads, make in peers:
             if peer.startswith("OpenCV") and cv2 is None:
@@ -391,7 +473,10 @@ def main():
                 if threads is not None:
                     cv2.setNumThreads(t)
                 ms, runs, cpu = median_ms(call, img, None if threads is not None else args.slow_runs)
-                mark = "" if exact else f" (not exact: {count} differ by <= {max_diff})"
+                if isinstance(ref, FloatReference):
+                    mark = f" (max |difference| {max_diff:.2g})"
+                else:
+                    mark = "" if exact else f" (not exact: {count} differ by <= {max_diff})"
                 table.append(f"| {name} | {peer}{mark} | {t} | {ms:.3f} | {runs} | {cpu:.2f} |")
                 print(f"# timed {table[-1]}", flush=True)
                 if exact or not args.exact_only:
