@@ -19,6 +19,9 @@ use crate::settings::{Method, Rounding, Settings};
 use crate::threads::Threads;
 use crate::transfer::{Load, Same, Store};
 
+/// A window's `(offset, shape)` in the full output, in pixels.
+type OffsetShape = ((usize, usize), (usize, usize));
+
 /// A 2D convolution or correlation kernel, validated and packed once.
 ///
 /// Build it with [`Filter2d::convolution`] or [`Filter2d::correlation`],
@@ -720,19 +723,9 @@ impl<T: Element> Filter2d<T> {
             cell,
             "apply_cells: taps for {cell} channels"
         );
-        let (h, w) = (image.nrows(), image.ncols() / cell);
-        let (mode, op) = (self.settings.mode, self.settings.operation);
-        let window = geometry::window((h, w), self.kernel_shape(), mode, op)?;
-        let Window::OfFull { offset, shape } = window else {
+        let Some((offset, _)) = self.cells_window(image.dim(), cell, out.dim())? else {
             return Ok(false);
         };
-        let expected = (shape.0, shape.1 * cell);
-        if out.dim() != expected {
-            return Err(Error::OutputShape {
-                expected,
-                actual: out.dim(),
-            });
-        }
         let backend = self.resolved_backend()?;
         let kernel = T::row_kernel(backend).ok_or_else(|| Error::BackendUnavailable {
             backend,
@@ -765,13 +758,17 @@ impl<T: Element> Filter2d<T> {
     /// `u v^T`, with `u` and `v` and the thread policy: narrow pixels'
     /// two-width passes (`pipeline::split`) replace its two passes.
     /// `None`: another route (the call then runs as usual).
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn rank_one_call(
+    /// The window of an image of `dim` `(rows, columns)` whose rows hold
+    /// `cell` interleaved elements per pixel: `Some((offset, shape))` in
+    /// pixels when the output is a window of the full output (the shape
+    /// `out` must then have, `cell` elements per pixel, else
+    /// [`Error::OutputShape`]), `None` for a swapped valid mode.
+    fn cells_window(
         &self,
         dim: (usize, usize),
         cell: usize,
         out: (usize, usize),
-    ) -> Result<Option<(Call<'_, T>, &[T], &[T], &Threads)>, Error> {
+    ) -> Result<Option<OffsetShape>, Error> {
         let (mode, op) = (self.settings.mode, self.settings.operation);
         let window = geometry::window((dim.0, dim.1 / cell), self.kernel_shape(), mode, op)?;
         let Window::OfFull { offset, shape } = window else {
@@ -784,6 +781,19 @@ impl<T: Element> Filter2d<T> {
                 actual: out,
             });
         }
+        Ok(Some((offset, shape)))
+    }
+
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn rank_one_call(
+        &self,
+        dim: (usize, usize),
+        cell: usize,
+        out: (usize, usize),
+    ) -> Result<Option<(Call<'_, T>, &[T], &[T], &Threads)>, Error> {
+        let Some((offset, shape)) = self.cells_window(dim, cell, out)? else {
+            return Ok(None);
+        };
         let backend = self.resolved_backend()?;
         let Some(kernel) = T::row_kernel(backend) else {
             return Ok(None);
