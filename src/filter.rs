@@ -751,13 +751,6 @@ impl<T: Element> Filter2d<T> {
         Ok(true)
     }
 
-    /// The call this filter makes for an image of `dim` elements (`H x (W
-    /// * cell)`, `cell` channels interleaved, `self` made by
-    /// [`with_cells`](Self::with_cells) when `cell > 1`) into an output of
-    /// `out` elements, when that call evaluates a rank-one factorisation
-    /// `u v^T`, with `u` and `v` and the thread policy: narrow pixels'
-    /// two-width passes (`pipeline::split`) replace its two passes.
-    /// `None`: another route (the call then runs as usual).
     /// The window of an image of `dim` `(rows, columns)` whose rows hold
     /// `cell` interleaved elements per pixel: `Some((offset, shape))` in
     /// pixels when the output is a window of the full output (the shape
@@ -784,6 +777,13 @@ impl<T: Element> Filter2d<T> {
         Ok(Some((offset, shape)))
     }
 
+    /// The call this filter makes for an image of `dim` elements (`H x (W
+    /// * cell)`, `cell` channels interleaved, `self` made by
+    /// [`with_cells`](Self::with_cells) when `cell > 1`) into an output of
+    /// `out` elements, when that call evaluates a rank-one factorisation
+    /// `u v^T`, with `u` and `v` and the thread policy: narrow pixels'
+    /// two-width passes (`pipeline::split`) replace its two passes.
+    /// `None`: another route (the call then runs as usual).
     #[allow(clippy::type_complexity)]
     pub(crate) fn rank_one_call(
         &self,

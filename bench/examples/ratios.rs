@@ -356,7 +356,7 @@ fn gaussian_f32(n: usize, sigma: f32) -> Array2<f32> {
     Array2::from_shape_fn((n, n), |(i, j)| (g[i] / total) * (g[j] / total))
 }
 
-/// The outer product of OpenCV's 13-tap Gaussian of `sigma` (`cv2.getGaussianKernel`,
+/// The outer product of OpenCV's `n`-tap Gaussian of `sigma` (`cv2.getGaussianKernel`,
 /// [`simdconv::kernel1d::gaussian_opencv`]) with itself, in `f32`.
 fn gaussian_opencv_f32(n: usize, sigma: f64) -> Result<Array2<f32>, simdconv::Error> {
     let g = simdconv::kernel1d::gaussian_opencv(n, sigma)?;
